@@ -1,0 +1,15 @@
+"""seqlib: the library behind *LSTM and GRU for sequence prediction, in Python*.
+
+Modules, each imported on its own (``from seqlib import cells``):
+
+* :mod:`seqlib.cells` — NumPy reference RNN, LSTM and GRU layers;
+* :mod:`seqlib.convert` — weights to and from PyTorch and Keras;
+* :mod:`seqlib.backprop` — gradients through time for the NumPy layers;
+* :mod:`seqlib.diagrams` — the book's cell diagrams, drawn with matplotlib;
+* :mod:`seqlib.reproducibility` — seeds and thread counts.
+
+Importing :mod:`seqlib` does not import PyTorch or TensorFlow; the functions
+that need them import them when called.
+"""
+
+__version__ = "0.1.0"
