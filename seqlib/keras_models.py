@@ -1,0 +1,131 @@
+"""Keras model builders with the same arguments as :mod:`seqlib.torch_models`.
+
+The models are functional ``keras.Model`` objects, not compiled: each chapter
+compiles them with its own optimizer and loss so that the choice is visible.
+Classifiers return logits; compile them with
+``keras.losses.SparseCategoricalCrossentropy(from_logits=True)``.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers as L
+from keras import ops
+
+__all__ = ["regressor", "classifier", "MaskedGlobalMaxPooling1D"]
+
+CELLS = {"lstm": L.LSTM, "gru": L.GRU, "rnn": L.SimpleRNN}
+POOLINGS = ("last", "max", "mean")
+
+
+def _check(cell: str, hidden: int, layers: int, dropout: float) -> None:
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {tuple(CELLS)}; got {cell!r}")
+    for name, value in (("hidden", hidden), ("layers", layers)):
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+
+
+@keras.saving.register_keras_serializable(package="seqlib")
+class MaskedGlobalMaxPooling1D(L.Layer):
+    """Maximum over time of ``(batch, time, channels)`` that skips masked (padded) steps.
+
+    Keras' own ``GlobalMaxPooling1D`` ignores the mask, so padded steps could win
+    the maximum.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is not None:
+            keep = ops.expand_dims(ops.cast(mask, "bool"), -1)
+            inputs = ops.where(keep, inputs, ops.full_like(inputs, -1e9))
+        return ops.max(inputs, axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def _stack(x, cell, hidden, layers, bidirectional, dropout, last_returns_sequences):
+    for k in range(layers):
+        sequences = last_returns_sequences or k < layers - 1
+        rnn = CELLS[cell](hidden, return_sequences=sequences)
+        x = L.Bidirectional(rnn)(x) if bidirectional else rnn(x)
+        if dropout and k < layers - 1:
+            x = L.Dropout(dropout)(x)
+    return x
+
+
+def regressor(
+    n_features: int,
+    horizon: int = 1,
+    *,
+    cell: str = "lstm",
+    hidden: int = 32,
+    layers: int = 1,
+    bidirectional: bool = False,
+    dropout: float = 0.0,
+) -> keras.Model:
+    """A forecaster: ``(batch, time, n_features)`` → ``(batch, horizon)``.
+
+    The same model as :func:`seqlib.torch_models.regressor`: recurrent layers, the
+    top layer's final state, dropout, and one linear layer predicting all
+    ``horizon`` values.
+    """
+    _check(cell, hidden, layers, dropout)
+    inputs = keras.Input(shape=(None, n_features))
+    x = _stack(inputs, cell, hidden, layers, bidirectional, dropout, False)
+    if dropout:
+        x = L.Dropout(dropout)(x)
+    outputs = L.Dense(horizon)(x)
+    return keras.Model(inputs, outputs, name=f"{cell}_regressor")
+
+
+def classifier(
+    n_classes: int,
+    *,
+    vocab_size: int | None = None,
+    embedding_dim: int = 64,
+    n_features: int | None = None,
+    cell: str = "lstm",
+    hidden: int = 32,
+    layers: int = 1,
+    bidirectional: bool = False,
+    dropout: float = 0.0,
+    pooling: str = "last",
+) -> keras.Model:
+    """A sequence classifier returning logits ``(batch, n_classes)``.
+
+    The same model as :func:`seqlib.torch_models.classifier`. Padding is masked:
+    token id 0 through ``Embedding(mask_zero=True)``, all-zero feature frames
+    through ``Masking``, so padded steps do not change the result.
+    """
+    _check(cell, hidden, layers, dropout)
+    if (vocab_size is None) == (n_features is None):
+        raise ValueError(
+            "give exactly one of vocab_size (token ids) and n_features (dense "
+            f"inputs); got vocab_size={vocab_size!r}, n_features={n_features!r}"
+        )
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be at least 2; got {n_classes!r}")
+    if vocab_size:
+        inputs = keras.Input(shape=(None,), dtype="int32")
+        x = L.Embedding(vocab_size, embedding_dim, mask_zero=True)(inputs)
+    else:
+        inputs = keras.Input(shape=(None, n_features))
+        x = L.Masking(mask_value=0.0)(inputs)
+    x = _stack(x, cell, hidden, layers, bidirectional, dropout, pooling != "last")
+    if pooling == "max":
+        x = MaskedGlobalMaxPooling1D()(x)
+    elif pooling == "mean":
+        x = L.GlobalAveragePooling1D()(x)
+    if dropout:
+        x = L.Dropout(dropout)(x)
+    outputs = L.Dense(n_classes)(x)
+    return keras.Model(inputs, outputs, name=f"{cell}_classifier")

@@ -1,0 +1,221 @@
+"""PyTorch model builders: a sequence regressor and a sequence classifier.
+
+:mod:`seqlib.keras_models` builds the same models in Keras with the same
+arguments, so that a chapter can train both on the same data and compare.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+__all__ = ["regressor", "classifier", "SequenceRegressor", "SequenceClassifier"]
+
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+POOLINGS = ("last", "max", "mean")
+
+
+def _check(cell: str, hidden: int, layers: int, dropout: float) -> None:
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {tuple(CELLS)}; got {cell!r}")
+    for name, value in (("hidden", hidden), ("layers", layers)):
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+
+
+def _last_state(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
+    """The top layer's final state from ``h_n`` ``(layers * dirs, batch, hidden)``."""
+    if bidirectional:  # forward direction's last step and backward direction's first
+        return torch.cat([h_n[-2], h_n[-1]], dim=1)
+    return h_n[-1]
+
+
+class SequenceRegressor(nn.Module):
+    """Recurrent layers and a linear head: ``(batch, time, features)`` → ``(batch, horizon)``.
+
+    The head reads the top layer's final hidden state (both directions' when
+    bidirectional) and predicts all ``horizon`` future values at once.
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        horizon: int = 1,
+        *,
+        cell: str = "lstm",
+        hidden: int = 32,
+        layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        _check(cell, hidden, layers, dropout)
+        self.bidirectional = bidirectional
+        self.rnn = CELLS[cell](
+            n_features,
+            hidden,
+            num_layers=layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden * (2 if bidirectional else 1), horizon)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, state = self.rnn(x)
+        h_n = state[0] if isinstance(state, tuple) else state
+        return self.head(self.dropout(_last_state(h_n, self.bidirectional)))
+
+
+class SequenceClassifier(nn.Module):
+    """Embedding (or dense) input, a recurrent stack, pooling over time and a linear head.
+
+    ``forward(x, lengths=None)`` takes token ids ``(batch, time)`` (with
+    ``vocab_size``) or features ``(batch, time, features)`` (with
+    ``n_features``), and the true lengths ``(batch,)`` when the batch is padded.
+    With lengths, the sequences are packed, so padded steps never reach the
+    recurrent layers and the result does not depend on how much padding there
+    is. Returns logits ``(batch, n_classes)``.
+    """
+
+    def __init__(
+        self,
+        n_classes: int,
+        *,
+        vocab_size: int | None = None,
+        embedding_dim: int = 64,
+        n_features: int | None = None,
+        cell: str = "lstm",
+        hidden: int = 32,
+        layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        pooling: str = "last",
+    ) -> None:
+        super().__init__()
+        _check(cell, hidden, layers, dropout)
+        if (vocab_size is None) == (n_features is None):
+            raise ValueError(
+                "give exactly one of vocab_size (token ids) and n_features (dense "
+                f"inputs); got vocab_size={vocab_size!r}, n_features={n_features!r}"
+            )
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")
+        if n_classes < 2:
+            raise ValueError(f"n_classes must be at least 2; got {n_classes!r}")
+        self.embedding = (
+            nn.Embedding(vocab_size, embedding_dim, padding_idx=0) if vocab_size else None
+        )
+        inputs = embedding_dim if vocab_size else n_features
+        self.bidirectional, self.pooling = bidirectional, pooling
+        self.rnn = CELLS[cell](
+            inputs,
+            hidden,
+            num_layers=layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden * (2 if bidirectional else 1), n_classes)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        if self.embedding is not None:
+            x = self.embedding(x)
+        steps = x.shape[1]
+        if lengths is not None:
+            lengths = lengths.cpu().long().clamp(min=1)
+            packed = pack_padded_sequence(
+                x, lengths, batch_first=True, enforce_sorted=False
+            )
+            out, state = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=steps)
+            mask = torch.arange(steps)[None, :] < lengths[:, None]
+        else:
+            out, state = self.rnn(x)
+            mask = torch.ones(x.shape[:2], dtype=torch.bool)
+        if self.pooling == "last":
+            h_n = state[0] if isinstance(state, tuple) else state
+            pooled = _last_state(h_n, self.bidirectional)
+        elif self.pooling == "max":
+            pooled = out.masked_fill(~mask[..., None], float("-inf")).max(dim=1).values
+        else:
+            pooled = (out * mask[..., None]).sum(dim=1) / mask.sum(dim=1, keepdim=True)
+        return self.head(self.dropout(pooled))
+
+
+def regressor(
+    n_features: int,
+    horizon: int = 1,
+    *,
+    cell: str = "lstm",
+    hidden: int = 32,
+    layers: int = 1,
+    bidirectional: bool = False,
+    dropout: float = 0.0,
+) -> SequenceRegressor:
+    """A forecaster: ``(batch, time, n_features)`` → ``(batch, horizon)``.
+
+    Args:
+        n_features: values per time step.
+        horizon: values predicted at once (a direct multi-step forecast).
+        cell: ``"lstm"``, ``"gru"`` or ``"rnn"``.
+        hidden: hidden size of each recurrent layer.
+        layers: stacked recurrent layers.
+        bidirectional: read each window both ways.
+        dropout: dropout between layers and before the head.
+    """
+    return SequenceRegressor(
+        n_features,
+        horizon,
+        cell=cell,
+        hidden=hidden,
+        layers=layers,
+        bidirectional=bidirectional,
+        dropout=dropout,
+    )
+
+
+def classifier(
+    n_classes: int,
+    *,
+    vocab_size: int | None = None,
+    embedding_dim: int = 64,
+    n_features: int | None = None,
+    cell: str = "lstm",
+    hidden: int = 32,
+    layers: int = 1,
+    bidirectional: bool = False,
+    dropout: float = 0.0,
+    pooling: str = "last",
+) -> SequenceClassifier:
+    """A sequence classifier returning logits ``(batch, n_classes)``.
+
+    Args:
+        n_classes: number of classes (2 for binary tasks; train with
+            ``loss="cross_entropy"``).
+        vocab_size: size of the token vocabulary, id 0 being padding; inputs are
+            then ids ``(batch, time)``.
+        embedding_dim: size of the learned token vectors.
+        n_features: values per step for dense inputs ``(batch, time, features)``
+            (e.g. MFCC frames); give this or ``vocab_size``.
+        cell, hidden, layers, bidirectional, dropout: as in :func:`regressor`.
+        pooling: ``"last"`` (final state), ``"max"`` or ``"mean"`` over the real
+            (unpadded) time steps.
+    """
+    return SequenceClassifier(
+        n_classes,
+        vocab_size=vocab_size,
+        embedding_dim=embedding_dim,
+        n_features=n_features,
+        cell=cell,
+        hidden=hidden,
+        layers=layers,
+        bidirectional=bidirectional,
+        dropout=dropout,
+        pooling=pooling,
+    )
