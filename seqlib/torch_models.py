@@ -34,7 +34,7 @@ def _last_state(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
 
 
 class SequenceRegressor(nn.Module):
-    """Recurrent layers and a linear head: ``(batch, time, features)`` → ``(batch, horizon)``.
+    """Recurrent layers, linear head: ``(batch, time, features)`` → ``(batch, horizon)``.
 
     The head reads the top layer's final hidden state (both directions' when
     bidirectional) and predicts all ``horizon`` future values at once.
