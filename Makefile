@@ -14,7 +14,7 @@ ifneq ($(wildcard ../shared/data),)
 export SEQLIB_DATA ?= $(abspath ../shared/data)
 endif
 export TF_CPP_MIN_LOG_LEVEL := 2
-export MPLBACKEND := Agg
+export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))

@@ -28,10 +28,9 @@ __all__ = ["LSTMGradients", "GRUGradients", "lstm_backward", "gru_backward"]
 class LSTMGradients(NamedTuple):
     """Gradients of a loss for an LSTM layer.
 
-    Attributes:
-        params: an :class:`~seqlib.cells.LSTMParams` holding ``dL/dW_g`` and ``dL/db_g``.
-        x: ``dL/dx``, ``(batch, time, features)``.
-        h0, c0: ``dL/dh0`` and ``dL/dc0``, ``(batch, hidden)``.
+    ``params`` is an :class:`~seqlib.cells.LSTMParams` holding ``dL/dW_g`` and
+    ``dL/db_g``; ``x`` is ``dL/dx``, ``(batch, time, features)``; ``h0`` and ``c0`` are
+    ``dL/dh0`` and ``dL/dc0``, ``(batch, hidden)``.
     """
 
     params: LSTMParams
@@ -43,11 +42,9 @@ class LSTMGradients(NamedTuple):
 class GRUGradients(NamedTuple):
     """Gradients of a loss for a GRU layer.
 
-    Attributes:
-        params: a :class:`~seqlib.cells.GRUParams` holding the weight and bias
-            gradients (same conventions as the layer).
-        x: ``dL/dx``, ``(batch, time, features)``.
-        h0: ``dL/dh0``, ``(batch, hidden)``.
+    ``params`` is a :class:`~seqlib.cells.GRUParams` holding the weight and bias
+    gradients (with the layer's conventions); ``x`` is ``dL/dx``,
+    ``(batch, time, features)``; ``h0`` is ``dL/dh0``, ``(batch, hidden)``.
     """
 
     params: GRUParams

@@ -93,9 +93,7 @@ def _sizes_from(W: np.ndarray, name: str) -> tuple[int, int]:
 class RNNParams:
     """Weights of a plain (Elman) RNN layer: ``h_t = tanh(W_h · [h_{t-1}, x_t] + b_h)``.
 
-    Attributes:
-        W_h: ``(hidden, hidden + features)``.
-        b_h: ``(hidden,)``.
+    ``W_h`` has shape ``(hidden, hidden + features)`` and ``b_h`` shape ``(hidden,)``.
     """
 
     W_h: np.ndarray
@@ -120,11 +118,8 @@ class LSTMParams:
     """Weights of one LSTM layer, in the book's notation.
 
     Each gate ``g`` in ``f`` (forget), ``i`` (input), ``c`` (candidate cell) and
-    ``o`` (output) computes ``W_g · [h_{t-1}, x_t] + b_g``.
-
-    Attributes:
-        W_f, W_i, W_c, W_o: ``(hidden, hidden + features)``.
-        b_f, b_i, b_c, b_o: ``(hidden,)``.
+    ``o`` (output) computes ``W_g · [h_{t-1}, x_t] + b_g``. Every ``W_g`` has shape
+    ``(hidden, hidden + features)`` and every ``b_g`` shape ``(hidden,)``.
     """
 
     W_f: np.ndarray
@@ -176,13 +171,10 @@ class GRUParams:
     The two update conventions describe the same family of models
     (see :func:`flip_update`); the two reset placements do not.
 
-    Attributes:
-        W_r, W_z, W_h: ``(hidden, hidden + features)``.
-        b_r, b_z, b_h: ``(hidden,)``.
-        b_h_rec: ``(hidden,)``, the bias inside the reset product; only with
-            ``reset_after=True`` (zeros when omitted), must be ``None`` otherwise.
-        reset_after: where the reset gate is applied (see above).
-        update: which state ``z_t`` weights (see above).
+    Every ``W_g`` has shape ``(hidden, hidden + features)`` and every ``b_g`` shape
+    ``(hidden,)``. ``b_h_rec`` ``(hidden,)`` is the bias inside the reset product: it
+    exists only with ``reset_after=True`` (zeros when omitted) and must be ``None``
+    otherwise. ``reset_after`` and ``update`` select the variant described above.
     """
 
     W_r: np.ndarray

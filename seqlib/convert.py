@@ -59,11 +59,11 @@ def from_torch(module) -> LSTMParams | GRUParams:
 
     PyTorch keeps two biases per gate (``bias_ih`` and ``bias_hh``); they only
     ever appear summed, except the GRU candidate's recurrent bias, which the
-    reset gate multiplies and which becomes :attr:`GRUParams.b_h_rec`.
+    reset gate multiplies and which becomes ``GRUParams.b_h_rec``.
 
     Returns:
-        :class:`LSTMParams` or :class:`GRUParams` (``reset_after=True``,
-        ``update="previous"``) in float64.
+        :class:`~seqlib.cells.LSTMParams` or :class:`~seqlib.cells.GRUParams`
+        (``reset_after=True``, ``update="previous"``) in float64.
     """
     import torch
 
@@ -123,7 +123,7 @@ def to_torch(params: LSTMParams | GRUParams, dtype=None):
     cannot be expressed by PyTorch and raises ``ValueError``.
 
     Args:
-        params: :class:`LSTMParams` or :class:`GRUParams`.
+        params: :class:`~seqlib.cells.LSTMParams` or :class:`~seqlib.cells.GRUParams`.
         dtype: the module's dtype; ``torch.float32`` when ``None``.
     """
     import torch
@@ -186,8 +186,8 @@ def from_keras(layer) -> LSTMParams | GRUParams:
     """Read the weights of a built ``keras.layers.LSTM`` or ``keras.layers.GRU``.
 
     Returns:
-        :class:`LSTMParams`, or :class:`GRUParams` with ``update="previous"`` and
-        the layer's own ``reset_after``, in float64.
+        :class:`~seqlib.cells.LSTMParams`, or :class:`~seqlib.cells.GRUParams` with
+        ``update="previous"`` and the layer's own ``reset_after``, in float64.
     """
     import keras
 

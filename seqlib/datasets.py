@@ -9,9 +9,9 @@ describes (``m4-hourly/Dataset/Train/Hourly-train.csv``,
 3. the repository's ``data/`` folder when seqlib runs from a clone of the book
    (an editable install), otherwise the user cache folder ``pooch.os_cache("seqlib")``.
 
-Each file is checked against the sha256 recorded here (:data:`SHA256`, and for
+Each file is checked against the sha256 recorded here (``SHA256``, and for
 the 3,000 FSDD recordings the manifest ``seqlib/fsdd.sha256.gz``) before it is
-read. A missing file is downloaded from its pinned public URL (:data:`URLS`) when
+read. A missing file is downloaded from its pinned public URL (``URLS``) when
 ``download=True``; a file that is present but differs is never replaced, it raises
 :class:`DatasetError`.
 
@@ -108,7 +108,7 @@ SHA256: dict[str, str] = {
 }
 
 #: Canonical download URL of every file, by path in the data folder; pinned to a
-#: release tag or a commit so that the bytes match :data:`SHA256`.
+#: release tag or a commit so that the bytes match ``SHA256``.
 URLS: dict[str, str] = {
     "airline-passengers/Airline.csv": (
         f"{_RAW}/sktime/sktime/v1.2.0/sktime/datasets/data/Airline/Airline.csv"
@@ -629,7 +629,7 @@ def load(
         name: one of :func:`available`.
         data_dir: the data folder; ``None`` for :func:`data_home`'s choice
             (``SEQLIB_DATA``, then the repository's ``data/`` or the user cache).
-        download: fetch missing files from their pinned URLs (:data:`URLS`, or
+        download: fetch missing files from their pinned URLs (``URLS``, or
             ``SEQLIB_DATA_URL``) into the data folder. Files that are present
             are never downloaded again.
 

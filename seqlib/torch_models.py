@@ -66,6 +66,7 @@ class SequenceRegressor(nn.Module):
         self.head = nn.Linear(hidden * (2 if bidirectional else 1), horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Forecasts ``(batch, horizon)`` for windows ``x`` ``(batch, time, features)``."""
         _, state = self.rnn(x)
         h_n = state[0] if isinstance(state, tuple) else state
         return self.head(self.dropout(_last_state(h_n, self.bidirectional)))
@@ -124,6 +125,7 @@ class SequenceClassifier(nn.Module):
         self.head = nn.Linear(hidden * (2 if bidirectional else 1), n_classes)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits ``(batch, n_classes)``; ``lengths`` ``(batch,)`` when ``x`` is padded."""
         if self.embedding is not None:
             x = self.embedding(x)
         steps = x.shape[1]

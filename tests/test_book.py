@@ -1,0 +1,67 @@
+"""The book's notebooks agree with its configuration and follow its conventions."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_installs_seqlib_in_colab_from_the_configured_repository(path):
+    first = _cells(path)[0]
+    source = _source(first)
+    assert first["cell_type"] == "code", "the first cell must be the Colab install cell"
+    assert '"google.colab" in sys.modules' in source
+    urls = re.findall(r"git\+(https://[^\s\"']+)", source)
+    assert urls == [REPOSITORY], (
+        f"Colab cell installs from {urls}, _config.yml says {REPOSITORY}"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_in_the_table_of_contents_with_a_label(path):
+    assert f"notebooks/{path.stem}" in _toc_files()
+    markdown = [_source(c) for c in _cells(path) if c["cell_type"] == "markdown"]
+    assert re.match(r"\(ch-[a-z0-9-]+\)=\n# ", markdown[0]), (
+        "first markdown cell: label, title"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_executed_without_unexpected_errors(path):
+    code = [c for c in _cells(path) if c["cell_type"] == "code" and _source(c).strip()]
+    assert all(c.get("execution_count") for c in code[1:]), (
+        "run `make book` and commit outputs"
+    )
+    for cell in code:
+        errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
+        if errors:
+            tags = cell.get("metadata", {}).get("tags", [])
+            assert "raises-exception" in tags, f"stored error: {errors[0]['ename']}"
