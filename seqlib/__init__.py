@@ -6,6 +6,11 @@ Modules, each imported on its own (``from seqlib import cells``):
 * :mod:`seqlib.convert` — weights to and from PyTorch and Keras;
 * :mod:`seqlib.backprop` — gradients through time for the NumPy layers;
 * :mod:`seqlib.diagrams` — the book's cell diagrams, drawn with matplotlib;
+* :mod:`seqlib.data` — windows, chronological splits, scaling, padding;
+* :mod:`seqlib.datasets` — the book's datasets, verified and downloaded;
+* :mod:`seqlib.torch_models`, :mod:`seqlib.keras_models` — one model, two frameworks;
+* :mod:`seqlib.train` — a PyTorch training loop with early stopping;
+* :mod:`seqlib.report` — numbers from cells into the prose;
 * :mod:`seqlib.reproducibility` — seeds and thread counts.
 
 Importing :mod:`seqlib` does not import PyTorch or TensorFlow; the functions
