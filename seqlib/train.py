@@ -162,7 +162,9 @@ def fit(
     best, best_state, waited = math.inf, None, 0
     n = len(train_t[0])
     start_time = time.perf_counter()
-    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
+    bar = tqdm(
+        range(epochs), desc="training", unit="epoch", disable=not progress, mininterval=0.5
+    )
     for epoch in bar:
         model.train()
         order = torch.randperm(n, generator=generator)

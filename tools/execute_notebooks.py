@@ -22,6 +22,7 @@ def execute(path: Path) -> float:
         nb,
         timeout=1800,
         kernel_name="python3",
+        coalesce_streams=True,  # one output per stream; progress bars keep their last line
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
