@@ -41,8 +41,8 @@ def _clean(value):
     return round(value, 4)
 
 
-def results(task: str, metric: str, split: str, scores: Mapping, **extra) -> dict:
-    """Print a task's final scores as one JSON object on one line, and return it.
+def results(task: str, metric: str, split: str, scores: Mapping, **extra) -> None:
+    """Print a task's final scores as one JSON object on one line.
 
     Args:
         task: e.g. ``"airline"``, ``"m4-hourly"``, ``"rt-polarity"``.
@@ -50,9 +50,6 @@ def results(task: str, metric: str, split: str, scores: Mapping, **extra) -> dic
         split: which data the scores are measured on, e.g. ``"test"``.
         scores: model name (lower case, e.g. ``"lstm_torch"``, ``"naive"``) → value.
         **extra: more dictionaries of scores by model, e.g. ``smape=...``.
-
-    Returns:
-        The object printed.
     """
     if not scores:
         raise ValueError("scores must name at least one model")
@@ -62,4 +59,3 @@ def results(task: str, metric: str, split: str, scores: Mapping, **extra) -> dic
     obj = {"task": task, "metric": metric, "split": split, "scores": _clean(scores)}
     obj.update({k: _clean(v) for k, v in extra.items()})
     print(json.dumps(obj))
-    return obj
