@@ -1,0 +1,144 @@
+"""The built website, opened in headless Chromium: every page loads cleanly and offline.
+
+Run after the book is built (`make test` does it: `make browser`). The site is served
+from `_build/html` on 127.0.0.1; any request to another host is blocked and counted,
+so a page that needs the network (a CDN, a web font) fails the check.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = {"book/intro", "notebooks/02_lstm_and_gru_ideas", "notebooks/03_gate_maths",
+               "notebooks/09_forecasting"}  # fmt: skip
+
+
+def _pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] for chapter in part["chapters"]]
+    return pages
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (SITE / "index.html").exists():
+        pytest.fail(f"{SITE} has no index.html: build the book first (make html)")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (make chromium)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url):
+    """Load `url`; return the page and what went wrong while loading it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = {"console": [], "failed": [], "external": []}
+
+    def route(route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            problems["external"].append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
+    page.on("requestfailed", lambda r: problems["failed"].append(r.url))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and problems["failed"].append(f"{r.status} {r.url}"),
+    )
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return page, problems
+
+
+def _wait_for_math(page):
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("MathJax.startup.promise")
+
+
+@pytest.mark.parametrize("doc", _pages())
+def test_page_loads_cleanly_offline(server, browser, doc):
+    page, problems = _open(browser, f"{server}/{doc}.html")
+    try:
+        assert page.title(), "page has no title"
+        assert not problems["external"], (
+            f"requests leave the machine: {problems['external']}"
+        )
+        assert not problems["failed"], f"failed local requests: {problems['failed']}"
+        assert not problems["console"], f"console errors: {problems['console']}"
+        broken = page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+            ".map(i => i.src)"
+        )
+        assert not broken, f"images that did not load: {broken}"
+        text = page.inner_text("main")
+        if page.locator("div.math, span.math").count():
+            _wait_for_math(page)
+            assert page.locator("mjx-container").count() > 0, "math was not typeset"
+            assert "$$" not in page.inner_text("main"), "raw $$ left in the page"
+        if doc.startswith("notebooks/"):
+            assert page.locator("div.cell_input").count() > 0, "no code cells"
+            assert page.locator("div.cell_output").count() > 0, "no outputs"
+        assert "Traceback" not in text or doc.startswith("notebooks/"), (
+            "unexpected traceback"
+        )
+        if doc in SCREENSHOTS:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=str(SHOTS / (doc.replace("/", "_") + ".png")), full_page=False
+            )
+    finally:
+        page.close()
+
+
+def test_display_math_is_typeset_on_the_gate_maths_page(server, browser):
+    page, _ = _open(browser, f"{server}/notebooks/03_gate_maths.html")
+    _wait_for_math(page)
+    assert page.locator("mjx-container[display='true']").count() >= 2
+    page.close()
+
+
+def test_search_finds_forget_gate(server, browser):
+    page, problems = _open(browser, f"{server}/search.html?q=forget+gate")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    hits = page.locator("#search-results li").count()
+    assert hits > 0
+    assert not problems["console"], problems["console"]
+    page.close()
