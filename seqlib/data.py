@@ -9,13 +9,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._checks import positive_int as _positive_int
+
 __all__ = ["make_windows", "chronological_split", "scale_like_train", "pad_sequences"]
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 def make_windows(series, lookback: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:

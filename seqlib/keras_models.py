@@ -12,20 +12,11 @@ import keras
 from keras import layers as L
 from keras import ops
 
+from ._checks import classifier_inputs, recurrent_layers
+
 __all__ = ["regressor", "classifier", "MaskedGlobalMaxPooling1D"]
 
 CELLS = {"lstm": L.LSTM, "gru": L.GRU, "rnn": L.SimpleRNN}
-POOLINGS = ("last", "max", "mean")
-
-
-def _check(cell: str, hidden: int, layers: int, dropout: float) -> None:
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {tuple(CELLS)}; got {cell!r}")
-    for name, value in (("hidden", hidden), ("layers", layers)):
-        if isinstance(value, bool) or int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
 
 
 @keras.saving.register_keras_serializable(package="seqlib")
@@ -76,7 +67,7 @@ def regressor(
     top layer's final state, dropout, and one linear layer predicting all
     ``horizon`` values.
     """
-    _check(cell, hidden, layers, dropout)
+    recurrent_layers(CELLS, cell, hidden, layers, dropout)
     inputs = keras.Input(shape=(None, n_features))
     x = _stack(inputs, cell, hidden, layers, bidirectional, dropout, False)
     if dropout:
@@ -104,16 +95,8 @@ def classifier(
     token id 0 through ``Embedding(mask_zero=True)``, all-zero feature frames
     through ``Masking``, so padded steps do not change the result.
     """
-    _check(cell, hidden, layers, dropout)
-    if (vocab_size is None) == (n_features is None):
-        raise ValueError(
-            "give exactly one of vocab_size (token ids) and n_features (dense "
-            f"inputs); got vocab_size={vocab_size!r}, n_features={n_features!r}"
-        )
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be at least 2; got {n_classes!r}")
+    recurrent_layers(CELLS, cell, hidden, layers, dropout)
+    classifier_inputs(n_classes, vocab_size, n_features, pooling)
     if vocab_size:
         inputs = keras.Input(shape=(None,), dtype="int32")
         x = L.Embedding(vocab_size, embedding_dim, mask_zero=True)(inputs)

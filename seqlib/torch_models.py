@@ -10,20 +10,11 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._checks import classifier_inputs, recurrent_layers
+
 __all__ = ["regressor", "classifier", "SequenceRegressor", "SequenceClassifier"]
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-POOLINGS = ("last", "max", "mean")
-
-
-def _check(cell: str, hidden: int, layers: int, dropout: float) -> None:
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {tuple(CELLS)}; got {cell!r}")
-    for name, value in (("hidden", hidden), ("layers", layers)):
-        if isinstance(value, bool) or int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
 
 
 def _last_state(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
@@ -52,7 +43,7 @@ class SequenceRegressor(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        _check(cell, hidden, layers, dropout)
+        recurrent_layers(CELLS, cell, hidden, layers, dropout)
         self.bidirectional = bidirectional
         self.rnn = CELLS[cell](
             n_features,
@@ -98,16 +89,8 @@ class SequenceClassifier(nn.Module):
         pooling: str = "last",
     ) -> None:
         super().__init__()
-        _check(cell, hidden, layers, dropout)
-        if (vocab_size is None) == (n_features is None):
-            raise ValueError(
-                "give exactly one of vocab_size (token ids) and n_features (dense "
-                f"inputs); got vocab_size={vocab_size!r}, n_features={n_features!r}"
-            )
-        if pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")
-        if n_classes < 2:
-            raise ValueError(f"n_classes must be at least 2; got {n_classes!r}")
+        recurrent_layers(CELLS, cell, hidden, layers, dropout)
+        classifier_inputs(n_classes, vocab_size, n_features, pooling)
         self.embedding = (
             nn.Embedding(vocab_size, embedding_dim, padding_idx=0) if vocab_size else None
         )

@@ -1,0 +1,41 @@
+"""Argument checks shared by seqlib's modules; each raises ``ValueError`` naming it."""
+
+from __future__ import annotations
+
+POOLINGS = ("last", "max", "mean")
+
+
+def positive_int(name: str, value) -> int:
+    """``value`` as an ``int`` if it is a positive whole number, else ``ValueError``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value != int(value)
+    ):
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+def recurrent_layers(cells, cell: str, hidden: int, layers: int, dropout: float) -> None:
+    """Check the arguments the PyTorch and Keras model builders share."""
+    if cell not in cells:
+        raise ValueError(f"cell must be one of {tuple(cells)}; got {cell!r}")
+    positive_int("hidden", hidden)
+    positive_int("layers", layers)
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+
+
+def classifier_inputs(n_classes: int, vocab_size, n_features, pooling: str) -> None:
+    """Check a classifier's input choice (token ids or dense features) and pooling."""
+    if (vocab_size is None) == (n_features is None):
+        raise ValueError(
+            "give exactly one of vocab_size (token ids) and n_features (dense "
+            f"inputs); got vocab_size={vocab_size!r}, n_features={n_features!r}"
+        )
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")
+    if isinstance(n_classes, bool) or n_classes != int(n_classes) or n_classes < 2:
+        raise ValueError(f"n_classes must be an integer of at least 2; got {n_classes!r}")
