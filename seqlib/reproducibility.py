@@ -37,7 +37,7 @@ def set_seed(seed: int = 0) -> None:
 
 
 def set_threads(n: int = 1) -> None:
-    """Use ``n`` threads in PyTorch and TensorFlow (when they are imported).
+    """Use ``n`` threads in NumPy's BLAS, and in PyTorch and TensorFlow when imported.
 
     TensorFlow accepts this only before it runs its first operation; call it
     right after the imports.
@@ -46,6 +46,9 @@ def set_threads(n: int = 1) -> None:
         raise ValueError(f"n must be a positive integer; got {n!r}")
     n = int(n)
     os.environ["OMP_NUM_THREADS"] = str(n)
+    from threadpoolctl import threadpool_limits  # NumPy's and SciPy's BLAS (scikit-learn)
+
+    threadpool_limits(limits=n)
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         torch.set_num_threads(n)

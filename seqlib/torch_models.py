@@ -71,7 +71,8 @@ class SequenceClassifier(nn.Module):
     ``n_features``), and the true lengths ``(batch,)`` when the batch is padded.
     With lengths, the sequences are packed, so padded steps never reach the
     recurrent layers and the result does not depend on how much padding there
-    is. Returns logits ``(batch, n_classes)``.
+    is. Returns logits ``(batch, n_classes)``. Word vectors start uniform in
+    ``±0.05``, as in Keras, rather than PyTorch's standard normal.
     """
 
     def __init__(
@@ -91,9 +92,14 @@ class SequenceClassifier(nn.Module):
         super().__init__()
         recurrent_layers(CELLS, cell, hidden, layers, dropout)
         classifier_inputs(n_classes, vocab_size, n_features, pooling)
-        self.embedding = (
-            nn.Embedding(vocab_size, embedding_dim, padding_idx=0) if vocab_size else None
-        )
+        self.embedding = None
+        if vocab_size:
+            # Keras' start, U(-0.05, 0.05), not PyTorch's N(0, 1): on small text datasets
+            # large random word vectors saturate the gates and train worse.
+            self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+            with torch.no_grad():
+                self.embedding.weight.uniform_(-0.05, 0.05)
+                self.embedding.weight[0] = 0.0
         inputs = embedding_dim if vocab_size else n_features
         self.bidirectional, self.pooling = bidirectional, pooling
         self.rnn = CELLS[cell](
