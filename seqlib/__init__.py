@@ -10,6 +10,9 @@ Modules, each imported on its own (``from seqlib import cells``):
 * :mod:`seqlib.datasets` — the book's datasets, verified and downloaded;
 * :mod:`seqlib.torch_models`, :mod:`seqlib.keras_models` — one model, two frameworks;
 * :mod:`seqlib.train` — a PyTorch training loop with early stopping;
+* :mod:`seqlib.metrics` — MAE, RMSE, M4's sMAPE, MASE and OWA, accuracy;
+* :mod:`seqlib.baselines` — naive, seasonal naive, M4's Naive2 and Theta, ETS, ARIMA;
+* :mod:`seqlib.global_forecast` — one LSTM or GRU trained across many series;
 * :mod:`seqlib.report` — numbers from cells into the prose;
 * :mod:`seqlib.reproducibility` — seeds and thread counts.
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 POOLINGS = ("last", "max", "mean")
 
 
 def positive_int(name: str, value) -> int:
     """``value`` as an ``int`` if it is a positive whole number, else ``ValueError``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or value != int(value)
-    ):
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    if value < 1:
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value != int(value) or value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}")
     return int(value)
 
