@@ -28,7 +28,17 @@ class SequenceRegressor(nn.Module):
     """Recurrent layers, linear head: ``(batch, time, features)`` → ``(batch, horizon)``.
 
     The head reads the top layer's final hidden state (both directions' when
-    bidirectional) and predicts all ``horizon`` future values at once.
+    bidirectional) and predicts all ``horizon`` future values at once (a direct
+    multi-step forecast). ``torch_models.regressor`` is this class.
+
+    Args:
+        n_features: values per time step.
+        horizon: values predicted at once.
+        cell: ``"lstm"``, ``"gru"`` or ``"rnn"``.
+        hidden: hidden size of each recurrent layer.
+        layers: stacked recurrent layers.
+        bidirectional: read each window both ways.
+        dropout: dropout between layers and before the head.
     """
 
     def __init__(
@@ -71,8 +81,22 @@ class SequenceClassifier(nn.Module):
     ``n_features``), and the true lengths ``(batch,)`` when the batch is padded.
     With lengths, the sequences are packed, so padded steps never reach the
     recurrent layers and the result does not depend on how much padding there
-    is. Returns logits ``(batch, n_classes)``. Word vectors start uniform in
+    is. Returns logits ``(batch, n_classes)``; train with
+    ``seqlib.train.fit(..., loss="cross_entropy")``. Word vectors start uniform in
     ``±0.05``, as in Keras, rather than PyTorch's standard normal.
+    ``torch_models.classifier`` is this class.
+
+    Args:
+        n_classes: number of classes (2 for binary tasks).
+        vocab_size: size of the token vocabulary, id 0 being padding; inputs are
+            then ids ``(batch, time)``.
+        embedding_dim: size of the learned token vectors.
+        n_features: values per step for dense inputs ``(batch, time, features)``
+            (e.g. MFCC frames); give this or ``vocab_size``.
+        cell, hidden, layers, bidirectional, dropout: as for
+            :class:`SequenceRegressor`.
+        pooling: ``"last"`` (final state), ``"max"`` or ``"mean"`` over the real
+            (unpadded) time steps.
     """
 
     def __init__(
@@ -139,74 +163,6 @@ class SequenceClassifier(nn.Module):
         return self.head(self.dropout(pooled))
 
 
-def regressor(
-    n_features: int,
-    horizon: int = 1,
-    *,
-    cell: str = "lstm",
-    hidden: int = 32,
-    layers: int = 1,
-    bidirectional: bool = False,
-    dropout: float = 0.0,
-) -> SequenceRegressor:
-    """A forecaster: ``(batch, time, n_features)`` → ``(batch, horizon)``.
-
-    Args:
-        n_features: values per time step.
-        horizon: values predicted at once (a direct multi-step forecast).
-        cell: ``"lstm"``, ``"gru"`` or ``"rnn"``.
-        hidden: hidden size of each recurrent layer.
-        layers: stacked recurrent layers.
-        bidirectional: read each window both ways.
-        dropout: dropout between layers and before the head.
-    """
-    return SequenceRegressor(
-        n_features,
-        horizon,
-        cell=cell,
-        hidden=hidden,
-        layers=layers,
-        bidirectional=bidirectional,
-        dropout=dropout,
-    )
-
-
-def classifier(
-    n_classes: int,
-    *,
-    vocab_size: int | None = None,
-    embedding_dim: int = 64,
-    n_features: int | None = None,
-    cell: str = "lstm",
-    hidden: int = 32,
-    layers: int = 1,
-    bidirectional: bool = False,
-    dropout: float = 0.0,
-    pooling: str = "last",
-) -> SequenceClassifier:
-    """A sequence classifier returning logits ``(batch, n_classes)``.
-
-    Args:
-        n_classes: number of classes (2 for binary tasks; train with
-            ``loss="cross_entropy"``).
-        vocab_size: size of the token vocabulary, id 0 being padding; inputs are
-            then ids ``(batch, time)``.
-        embedding_dim: size of the learned token vectors.
-        n_features: values per step for dense inputs ``(batch, time, features)``
-            (e.g. MFCC frames); give this or ``vocab_size``.
-        cell, hidden, layers, bidirectional, dropout: as in :func:`regressor`.
-        pooling: ``"last"`` (final state), ``"max"`` or ``"mean"`` over the real
-            (unpadded) time steps.
-    """
-    return SequenceClassifier(
-        n_classes,
-        vocab_size=vocab_size,
-        embedding_dim=embedding_dim,
-        n_features=n_features,
-        cell=cell,
-        hidden=hidden,
-        layers=layers,
-        bidirectional=bidirectional,
-        dropout=dropout,
-        pooling=pooling,
-    )
+# The builders have the same names and arguments as those of seqlib.keras_models.
+regressor = SequenceRegressor
+classifier = SequenceClassifier
