@@ -8,6 +8,7 @@ Modules, each imported on its own (``from seqlib import cells``):
 * :mod:`seqlib.diagrams` — the book's cell diagrams, drawn with matplotlib;
 * :mod:`seqlib.data` — windows, chronological splits, scaling, padding;
 * :mod:`seqlib.datasets` — the book's datasets, verified and downloaded;
+* :mod:`seqlib.audio` — MFCC frames, normalisation and augmentation for speech;
 * :mod:`seqlib.torch_models`, :mod:`seqlib.keras_models` — one model, two frameworks;
 * :mod:`seqlib.train` — a PyTorch training loop with early stopping;
 * :mod:`seqlib.metrics` — MAE, RMSE, M4's sMAPE, MASE and OWA, accuracy;
