@@ -190,10 +190,7 @@ def m4_scores(forecasts, test, train: Sequence, m: int) -> dict[str, float]:
     return {"smape": smape(test, forecasts), "mase": float(per_series_mase.mean())}
 
 
-def accuracy(y_true, y_pred) -> float:
-    """Share of predicted labels equal to the true ones, in [0, 1]."""
-    from sklearn.metrics import accuracy_score
-
+def _labels(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(
@@ -202,7 +199,14 @@ def accuracy(y_true, y_pred) -> float:
         )
     if y_true.size == 0:
         raise ValueError("y_true and y_pred hold no labels")
-    return float(accuracy_score(y_true, y_pred))
+    return y_true, y_pred
+
+
+def accuracy(y_true, y_pred) -> float:
+    """Share of predicted labels equal to the true ones, in [0, 1]."""
+    from sklearn.metrics import accuracy_score
+
+    return float(accuracy_score(*_labels(y_true, y_pred)))
 
 
 def confusion_matrix(y_true, y_pred, labels: Sequence | None = None) -> np.ndarray:
@@ -218,12 +222,4 @@ def confusion_matrix(y_true, y_pred, labels: Sequence | None = None) -> np.ndarr
     """
     from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(
-            "y_true and y_pred must be label arrays of the same shape (n,); got "
-            f"y_true {y_true.shape} and y_pred {y_pred.shape}"
-        )
-    if y_true.size == 0:
-        raise ValueError("y_true and y_pred hold no labels")
-    return sk_confusion_matrix(y_true, y_pred, labels=labels)
+    return sk_confusion_matrix(*_labels(y_true, y_pred), labels=labels)

@@ -17,6 +17,20 @@ __all__ = ["regressor", "classifier", "SequenceRegressor", "SequenceClassifier"]
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
+def _layers(inputs, outputs, cell, hidden, layers, bidirectional, dropout):
+    """The recurrent stack, the dropout before the head, and the linear head."""
+    rnn = CELLS[cell](
+        inputs,
+        hidden,
+        num_layers=layers,
+        batch_first=True,
+        bidirectional=bidirectional,
+        dropout=dropout if layers > 1 else 0.0,
+    )
+    head = nn.Linear(hidden * (2 if bidirectional else 1), outputs)
+    return rnn, nn.Dropout(dropout), head
+
+
 def _last_state(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
     """The top layer's final state from ``h_n`` ``(layers * dirs, batch, hidden)``."""
     if bidirectional:  # forward direction's last step and backward direction's first
@@ -55,16 +69,9 @@ class SequenceRegressor(nn.Module):
         super().__init__()
         recurrent_layers(CELLS, cell, hidden, layers, dropout)
         self.bidirectional = bidirectional
-        self.rnn = CELLS[cell](
-            n_features,
-            hidden,
-            num_layers=layers,
-            batch_first=True,
-            bidirectional=bidirectional,
-            dropout=dropout if layers > 1 else 0.0,
+        self.rnn, self.dropout, self.head = _layers(
+            n_features, horizon, cell, hidden, layers, bidirectional, dropout
         )
-        self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden * (2 if bidirectional else 1), horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Forecasts ``(batch, horizon)`` for windows ``x`` ``(batch, time, features)``."""
@@ -126,16 +133,9 @@ class SequenceClassifier(nn.Module):
                 self.embedding.weight[0] = 0.0
         inputs = embedding_dim if vocab_size else n_features
         self.bidirectional, self.pooling = bidirectional, pooling
-        self.rnn = CELLS[cell](
-            inputs,
-            hidden,
-            num_layers=layers,
-            batch_first=True,
-            bidirectional=bidirectional,
-            dropout=dropout if layers > 1 else 0.0,
+        self.rnn, self.dropout, self.head = _layers(
+            inputs, n_classes, cell, hidden, layers, bidirectional, dropout
         )
-        self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden * (2 if bidirectional else 1), n_classes)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """Logits ``(batch, n_classes)``; ``lengths`` ``(batch,)`` when ``x`` is padded."""
