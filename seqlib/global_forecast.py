@@ -50,7 +50,14 @@ from torch import nn
 from ._checks import positive_int
 from .train import History, fit, predict
 
-__all__ = ["GlobalForecaster", "GlobalRNN", "fit_global", "forecast_global", "windows"]
+__all__ = [
+    "GlobalForecaster",
+    "GlobalRNN",
+    "fit_global",
+    "forecast_global",
+    "normalise",
+    "windows",
+]
 
 CELLS = ("lstm", "gru")
 STEPS = ("season", "value")
@@ -135,6 +142,44 @@ def windows(
         Y.append(s[idx[:, lookback:]])
         level.append(np.cumsum(s)[ends - h - 1] / (ends - h))
     return np.concatenate(X), np.concatenate(Y), np.concatenate(level)
+
+
+def normalise(X, m: int, h: int, Y=None):
+    """What the network sees: windows as log ratios to their mean, one season per step.
+
+    The same transformation :class:`GlobalRNN` applies (with ``normalise="window"``,
+    ``step="season"`` and the skip connection), written out for use with other
+    frameworks: a model reads ``steps`` and predicts ``residual``; its forecast in the
+    original units is ``level * exp(snaive + prediction)``.
+
+    Args:
+        X: positive windows ``(n, seasons · m)``.
+        m: the seasonal period.
+        h: the horizon.
+        Y: the windows' targets ``(n, h)``, or ``None``.
+
+    Returns:
+        ``(steps, residual, level, snaive)``: ``log(X / level)`` as ``(n, seasons, m)``;
+        ``log(Y / level) - snaive`` ``(n, h)`` (``None`` without ``Y``); the window means
+        ``(n, 1)``; and the seasonal naive forecast in log space, the last season
+        repeated to ``h`` values, ``(n, h)``.
+    """
+    m, h = positive_int("m", m), positive_int("h", h)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] % m or X.shape[1] < m:
+        raise ValueError(f"X must have shape (n, seasons · m) with m={m}; got {X.shape}")
+    if not np.all(X > 0):
+        raise ValueError("X must hold positive values (its logarithm is taken)")
+    level = X.mean(axis=1, keepdims=True)
+    x = np.log(X / level)
+    snaive = x[:, np.resize(np.arange(-m, 0), h)]
+    residual = None
+    if Y is not None:
+        Y = np.asarray(Y, dtype=float)
+        if Y.shape != (len(X), h):
+            raise ValueError(f"Y must have shape (n, h) = ({len(X)}, {h}); got {Y.shape}")
+        residual = np.log(Y / level) - snaive
+    return x.reshape(len(x), -1, m), residual, level, snaive
 
 
 def _scale(x: np.ndarray, level: np.ndarray, normalise: str) -> np.ndarray:

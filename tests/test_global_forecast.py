@@ -107,3 +107,19 @@ def test_forecast_needs_a_whole_lookback():
     model = _fit(_series(n_series=2, length=40), epochs=1)
     with pytest.raises(ValueError, match="series 1 has 11 values; at least 12"):
         global_forecast.forecast_global(model, [np.ones(12), np.ones(11)])
+
+
+def test_normalise_matches_the_network_view():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 2, size=(5, 3 * 4))
+    Y = rng.uniform(1, 2, size=(5, 6))
+    steps, residual, level, snaive = global_forecast.normalise(X, m=4, h=6, Y=Y)
+    assert steps.shape == (5, 3, 4) and residual.shape == (5, 6) and level.shape == (5, 1)
+    np.testing.assert_allclose(level[:, 0], X.mean(axis=1))
+    np.testing.assert_allclose(snaive[:, :4], np.log(X[:, -4:] / level))
+    np.testing.assert_allclose(snaive[:, 4:], snaive[:, :2])  # the last season, repeated
+    np.testing.assert_allclose(level * np.exp(snaive + residual), Y)
+    with pytest.raises(ValueError, match=r"X must have shape \(n, seasons · m\) with m=5"):
+        global_forecast.normalise(X, m=5, h=6)
+    with pytest.raises(ValueError, match="positive"):
+        global_forecast.normalise(-X, m=4, h=6)
