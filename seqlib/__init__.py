@@ -14,6 +14,7 @@ Modules, each imported on its own (``from seqlib import cells``):
 * :mod:`seqlib.metrics` — MAE, RMSE, M4's sMAPE, MASE and OWA, accuracy;
 * :mod:`seqlib.baselines` — naive, seasonal naive, M4's Naive2 and Theta, ETS, ARIMA;
 * :mod:`seqlib.global_forecast` — one LSTM or GRU trained across many series;
+* :mod:`seqlib.plots` — training curves and forecast figures;
 * :mod:`seqlib.report` — numbers from cells into the prose;
 * :mod:`seqlib.reproducibility` — seeds and thread counts.
 
