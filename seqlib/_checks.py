@@ -8,12 +8,21 @@ import numbers
 POOLINGS = ("last", "max", "mean")
 
 
+def _whole(name: str, value, least: int, kind: str) -> int:
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value != int(value) or value < least:
+        raise ValueError(f"{name} must be a {kind} integer; got {value!r}")
+    return int(value)
+
+
 def positive_int(name: str, value) -> int:
     """``value`` as an ``int`` if it is a positive whole number, else ``ValueError``."""
-    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not number or not math.isfinite(value) or value != int(value) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
+    return _whole(name, value, 1, "positive")
+
+
+def non_negative_int(name: str, value) -> int:
+    """``value`` as an ``int`` if it is a whole number ≥ 0, else ``ValueError``."""
+    return _whole(name, value, 0, "non-negative")
 
 
 def recurrent_layers(cells, cell: str, hidden: int, layers: int, dropout: float) -> None:

@@ -25,6 +25,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from ._checks import non_negative_int as _non_negative_int
+from ._checks import positive_int as _positive_int
+
 __all__ = [
     "trim_silence",
     "log_mel",
@@ -37,18 +40,6 @@ __all__ = [
     "speed_perturb",
     "spec_augment",
 ]
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
-def _non_negative_int(name: str, value) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer; got {value!r}")
-    return int(value)
 
 
 def _waveform(waveform) -> np.ndarray:

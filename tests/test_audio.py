@@ -172,6 +172,14 @@ def test_spec_augment_masks_and_is_repeatable():
         (lambda: audio.cmvn(np.zeros((5, 2)), eps=0), "eps must be positive"),
         (lambda: audio.stack_frames(np.zeros((5, 2)), 0), "k must be a positive integer"),
         (
+            lambda: audio.stack_frames(np.zeros((5, 2)), "two"),
+            "k must be a positive integer; got 'two'",
+        ),
+        (
+            lambda: audio.add_deltas(np.zeros((5, 2)), order=0.5),
+            "order must be a non-negative integer; got 0.5",
+        ),
+        (
             lambda: audio.speaker_cmvn([np.zeros((5, 2))] * 2, ["a"]),
             "speakers must give one label per utterance: 2 utterances, 1 speakers",
         ),
