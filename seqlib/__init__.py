@@ -7,8 +7,9 @@ Modules, each imported on its own (``from seqlib import cells``):
 * :mod:`seqlib.backprop` — gradients through time for the NumPy layers;
 * :mod:`seqlib.diagrams` — the book's cell diagrams, drawn with matplotlib;
 * :mod:`seqlib.data` — windows, chronological splits, scaling, padding;
-* :mod:`seqlib.datasets` — the book's datasets, verified and downloaded;
+* :mod:`seqlib.datasets` — the book's datasets, one record each, verified and downloaded;
 * :mod:`seqlib.audio` — MFCC frames, normalisation and augmentation for speech;
+* :mod:`seqlib.text` — tokens, vocabularies, token ids and NB-SVM's feature scaling;
 * :mod:`seqlib.torch_models`, :mod:`seqlib.keras_models` — one model, two frameworks;
 * :mod:`seqlib.train` — a PyTorch training loop with early stopping;
 * :mod:`seqlib.metrics` — MAE, RMSE, M4's sMAPE, MASE and OWA, accuracy;
@@ -16,7 +17,8 @@ Modules, each imported on its own (``from seqlib import cells``):
 * :mod:`seqlib.global_forecast` — one LSTM or GRU trained across many series;
 * :mod:`seqlib.plots` — training curves and forecast figures;
 * :mod:`seqlib.report` — numbers from cells into the prose;
-* :mod:`seqlib.reproducibility` — seeds and thread counts.
+* :mod:`seqlib.reproducibility` — a chapter's set-up: environment, seeds, threads;
+* :mod:`seqlib.timing` — the time of one training step of a recurrent layer.
 
 Importing :mod:`seqlib` does not import PyTorch or TensorFlow; the functions
 that need them import them when called.

@@ -8,9 +8,14 @@ import numbers
 POOLINGS = ("last", "max", "mean")
 
 
-def _whole(name: str, value, least: int, kind: str) -> int:
+def _is_whole(value, least: int) -> bool:
+    """Whether ``value`` is a real number (not a bool) equal to an integer ≥ ``least``."""
     number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not number or not math.isfinite(value) or value != int(value) or value < least:
+    return number and math.isfinite(value) and value == int(value) and value >= least
+
+
+def _whole(name: str, value, least: int, kind: str) -> int:
+    if not _is_whole(value, least):
         raise ValueError(f"{name} must be a {kind} integer; got {value!r}")
     return int(value)
 
@@ -25,10 +30,32 @@ def non_negative_int(name: str, value) -> int:
     return _whole(name, value, 0, "non-negative")
 
 
+def int_at_least(name: str, value, least: int) -> int:
+    """``value`` as an ``int`` if it is a whole number ≥ ``least``, else ``ValueError``."""
+    if not _is_whole(value, least):
+        raise ValueError(f"{name} must be an integer of at least {least}; got {value!r}")
+    return int(value)
+
+
+def one_of(name: str, value, choices):
+    """``value`` if it is one of ``choices`` (strings, say), else ``ValueError``.
+
+    The message lists the choices: ``update must be 'previous' or 'candidate'``
+    for two, ``cell must be one of ('lstm', 'gru', 'rnn')`` for more.
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        if len(choices) == 2:
+            expected = f"{choices[0]!r} or {choices[1]!r}"
+        else:
+            expected = f"one of {choices}"
+        raise ValueError(f"{name} must be {expected}; got {value!r}")
+    return value
+
+
 def recurrent_layers(cells, cell: str, hidden: int, layers: int, dropout: float) -> None:
     """Check the arguments the PyTorch and Keras model builders share."""
-    if cell not in cells:
-        raise ValueError(f"cell must be one of {tuple(cells)}; got {cell!r}")
+    one_of("cell", cell, cells)
     positive_int("hidden", hidden)
     positive_int("layers", layers)
     if not 0 <= dropout < 1:
@@ -42,7 +69,5 @@ def classifier_inputs(n_classes: int, vocab_size, n_features, pooling: str) -> N
             "give exactly one of vocab_size (token ids) and n_features (dense "
             f"inputs); got vocab_size={vocab_size!r}, n_features={n_features!r}"
         )
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}")
-    if isinstance(n_classes, bool) or n_classes != int(n_classes) or n_classes < 2:
-        raise ValueError(f"n_classes must be an integer of at least 2; got {n_classes!r}")
+    one_of("pooling", pooling, POOLINGS)
+    int_at_least("n_classes", n_classes, 2)

@@ -23,6 +23,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from ._checks import one_of, positive_int
+
 __all__ = [
     "RNNParams",
     "LSTMParams",
@@ -193,10 +195,7 @@ class GRUParams:
         for gate in "rzh":
             _check_weight(f"W_{gate}", getattr(self, f"W_{gate}"), hidden, inputs)
             _check_bias(f"b_{gate}", getattr(self, f"b_{gate}"), hidden)
-        if self.update not in ("previous", "candidate"):
-            raise ValueError(
-                f"update must be 'previous' or 'candidate'; got {self.update!r}"
-            )
+        one_of("update", self.update, ("previous", "candidate"))
         if self.reset_after:
             if self.b_h_rec is None:
                 object.__setattr__(self, "b_h_rec", np.zeros(hidden, self.b_h.dtype))
@@ -236,9 +235,8 @@ def _uniform(rng: np.random.Generator, hidden: int, shape: tuple[int, ...]) -> n
 
 
 def _check_sizes(input_size: int, hidden_size: int) -> None:
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    positive_int("input_size", input_size)
+    positive_int("hidden_size", hidden_size)
 
 
 def init_rnn(input_size: int, hidden_size: int, seed: int = 0) -> RNNParams:

@@ -9,11 +9,16 @@ describes (``m4-hourly/Dataset/Train/Hourly-train.csv``,
 3. the repository's ``data/`` folder when seqlib runs from a clone of the book
    (an editable install), otherwise the user cache folder ``pooch.os_cache("seqlib")``.
 
-Each file is checked against the sha256 recorded here (``SHA256``, and for
-the 3,000 FSDD recordings the manifest ``seqlib/fsdd.sha256.gz``) before it is
-read. A missing file is downloaded from its pinned public URL (``URLS``) when
-``download=True``; a file that is present but differs is never replaced, it raises
-:class:`DatasetError`.
+Each dataset is one record of :data:`DATASETS` (a :class:`Dataset`): its files
+with their sha256 and pinned download URL, its loader, the facts the loader
+checks, and a description of what :func:`load` returns. ``SHA256`` and ``URLS``
+index the records' files by path.
+
+Each file is checked against its recorded sha256 (for the 3,000 FSDD
+recordings, against the manifest ``seqlib/fsdd.sha256.gz``) before it is read.
+A missing file is downloaded from its pinned public URL when
+``download=True``; a file that is present but differs is never replaced, it
+raises :class:`DatasetError`.
 
 The environment variable ``SEQLIB_DATA_URL`` replaces every download URL by
 ``SEQLIB_DATA_URL/<path in the data folder>``: a mirror of the data folder (with
@@ -33,6 +38,8 @@ import shutil
 import tarfile
 import tempfile
 import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -44,6 +51,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DatasetError",
+    "Dataset",
+    "File",
+    "DATASETS",
     "SHA256",
     "URLS",
     "available",
@@ -73,110 +83,86 @@ _FSDD_MANIFEST = Path(__file__).with_name("fsdd.sha256.gz")
 _FSDD_MANIFEST_SHA256 = "3c878ee1f8e89d78fb499d864df02991f800ddb34a450abff17c2ae209def4dc"
 _FSDD_RATE = 8000
 
-#: sha256 of every file a loader reads, by path in the data folder.
-SHA256: dict[str, str] = {
-    "airline-passengers/Airline.csv": (
-        "28af0eb869db6d9fbd31d5af03993a0cbf36c0857c3eb046a068c094b60da851"
-    ),
-    "sunspots/sunspots.csv": (
-        "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b"
-    ),
-    "daily-min-temperatures/daily-min-temperatures.csv": (
-        "8b9de63ed6789492bf497625e7f9beb96a63d367b4b0a21754006f749fa5e5da"
-    ),
-    "m4-hourly/Dataset/Train/Hourly-train.csv": (
-        "ea59b7783573c49077a835ab6465c7d66f1474783360f310988a9a737fbca62f"
-    ),
-    "m4-hourly/Dataset/Test/Hourly-test.csv": (
-        "71a57fccb15e534d973626ada4fb87febf789e9317715b7cc6dd3b5f90db6f42"
-    ),
-    "rt-polaritydata/rt-polarity.pos": (
-        "2da124ec187a9d5a29c9f04e91c540e02baed5af8868f550a26bd6fd4dbf8bf0"
-    ),
-    "rt-polaritydata/rt-polarity.neg": (
-        "4ace77d558c3714723843f1d65b60c01e3417b208180f0728808d76ad0eeeaca"
-    ),
-    "sentiment-labelled-sentences/amazon_cells_labelled.txt": (
-        "47003fc0a0d4840b00e96e715b6189bad09e7443a3da41c4cbe12ffc79f86ae3"
-    ),
-    "sentiment-labelled-sentences/imdb_labelled.txt": (
-        "aef2e49e3da25714d61175e3a6e68eeef74a20a2f914318dc3be9947ea86512d"
-    ),
-    "sentiment-labelled-sentences/yelp_labelled.txt": (
-        "c76468b7b5c6e56a0804d728345c5f84aa2142ddb214420f61cc9cfd4c00d2ea"
-    ),
-}
 
-#: Canonical download URL of every file, by path in the data folder; pinned to a
-#: release tag or a commit so that the bytes match ``SHA256``.
-URLS: dict[str, str] = {
-    "airline-passengers/Airline.csv": (
-        f"{_RAW}/sktime/sktime/v1.2.0/sktime/datasets/data/Airline/Airline.csv"
-    ),
-    "sunspots/sunspots.csv": (
-        f"{_RAW}/statsmodels/statsmodels/v0.15.0/statsmodels/datasets/sunspots/sunspots.csv"
-    ),
-    "daily-min-temperatures/daily-min-temperatures.csv": (
-        f"{_RAW}/jbrownlee/Datasets/d20fcb6402ae34e653d4513b00f39257bb37ed7f/"
-        "daily-min-temperatures.csv"
-    ),
-    "m4-hourly/Dataset/Train/Hourly-train.csv": (
-        f"{_RAW}/Mcompetitions/M4-methods/6c1067e5a57161249b17289a565178dc7a3fb3ca/"
-        "Dataset/Train/Hourly-train.csv"
-    ),
-    "m4-hourly/Dataset/Test/Hourly-test.csv": (
-        f"{_RAW}/Mcompetitions/M4-methods/6c1067e5a57161249b17289a565178dc7a3fb3ca/"
-        "Dataset/Test/Hourly-test.csv"
-    ),
-    "rt-polaritydata/rt-polarity.pos": (
-        f"{_RAW}/yoonkim/CNN_sentence/23e0e1f7355705bb083043fda05c031b15acb38c/"
-        "rt-polarity.pos"
-    ),
-    "rt-polaritydata/rt-polarity.neg": (
-        f"{_RAW}/yoonkim/CNN_sentence/23e0e1f7355705bb083043fda05c031b15acb38c/"
-        "rt-polarity.neg"
-    ),
-    "sentiment-labelled-sentences/amazon_cells_labelled.txt": (
-        f"{_RAW}/nanaama-sackey/NLP-18-nanaama.sackey/"
-        "f77655d18711472b54da26b84ebf7a090fc22272/Lab%20Four/amazon_cells_labelled.txt"
-    ),
-    "sentiment-labelled-sentences/imdb_labelled.txt": (
-        f"{_RAW}/nanaama-sackey/NLP-18-nanaama.sackey/"
-        "f77655d18711472b54da26b84ebf7a090fc22272/Lab%20Four/imdb_labelled.txt"
-    ),
-    "sentiment-labelled-sentences/yelp_labelled.txt": (
-        f"{_RAW}/nanaama-sackey/NLP-18-nanaama.sackey/"
-        "f77655d18711472b54da26b84ebf7a090fc22272/Lab%20Four/yelp_labelled.txt"
-    ),
-    # GitHub builds tag archives on the fly, so the archive itself has no pinned
-    # hash: the recordings extracted from it are checked against the manifest.
-    _FSDD_ARCHIVE: (
-        "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/"
-        f"{_FSDD_TAG}.zip"
-    ),
-}
+@dataclass(frozen=True)
+class File:
+    """One file of the data folder: where it lives, its sha256, where it comes from."""
 
-_FILES: dict[str, tuple[str, ...]] = {
-    "airline-passengers": ("airline-passengers/Airline.csv",),
-    "sunspots": ("sunspots/sunspots.csv",),
-    "daily-min-temperatures": ("daily-min-temperatures/daily-min-temperatures.csv",),
-    "m4-hourly": (
-        "m4-hourly/Dataset/Train/Hourly-train.csv",
-        "m4-hourly/Dataset/Test/Hourly-test.csv",
-    ),
-    "rt-polarity": ("rt-polaritydata/rt-polarity.pos", "rt-polaritydata/rt-polarity.neg"),
-    "sentiment-labelled-sentences": (
-        "sentiment-labelled-sentences/amazon_cells_labelled.txt",
-        "sentiment-labelled-sentences/imdb_labelled.txt",
-        "sentiment-labelled-sentences/yelp_labelled.txt",
-    ),
-    "fsdd": (),  # 3,000 recordings, listed by the manifest
-}
+    path: str
+    """Path in the data folder, ``/``-separated (``"sunspots/sunspots.csv"``)."""
+    sha256: str | None
+    """Hex digest checked before reading; ``None`` only for an archive GitHub builds."""
+    url: str
+    """Canonical download URL, pinned to a release tag or a commit."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything about one dataset, in one record of :data:`DATASETS`.
+
+    Adding a dataset is one edit: a loader function decorated with
+    ``@_dataset(name, files=..., description=..., facts=...)``.
+    """
+
+    name: str
+    """The name :func:`load` accepts."""
+    description: str
+    """What :func:`load` returns, with the facts filled in."""
+    files: tuple[File, ...]
+    """The files the loader reads (FSDD's 3,000 recordings are listed by a manifest)."""
+    loader: Callable[[Dataset, Path, bool], Any]
+    """``loader(record, data_folder, download)`` → the dataset."""
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    """Numbers the loader checks and the description quotes (``series=414``)."""
+    archive: File | None = None
+    """An archive downloaded and extracted instead of single files."""
+
+
+#: Every dataset, by name, in the order of ``data/README.md``.
+DATASETS: dict[str, Dataset] = {}
+
+#: sha256 of every file a loader reads, by path in the data folder (an index of
+#: :data:`DATASETS`, filled as each dataset is recorded).
+SHA256: dict[str, str] = {}
+
+#: Download URL of every file and archive, by path in the data folder (an index
+#: of :data:`DATASETS`).
+URLS: dict[str, str] = {}
+
+
+def _dataset(
+    name: str,
+    *,
+    files: Sequence[tuple[str, str, str]] = (),
+    description: str,
+    facts: Mapping[str, Any] | None = None,
+    archive: tuple[str, None, str] | None = None,
+):
+    """Record a dataset: the decorated function is its loader."""
+
+    def record(loader):
+        facts_ = dict(facts or {})
+        entry = Dataset(
+            name=name,
+            description=" ".join(description.split()).format(**facts_),
+            files=tuple(File(*f) for f in files),
+            loader=loader,
+            facts=facts_,
+            archive=None if archive is None else File(*archive),
+        )
+        for f in (*entry.files, *([entry.archive] if entry.archive else [])):
+            if f.sha256 is not None:
+                SHA256[f.path] = f.sha256
+            URLS[f.path] = f.url
+        DATASETS[name] = entry
+        return loader
+
+    return record
 
 
 def available() -> list[str]:
     """The names :func:`load` accepts, in the order of ``data/README.md``."""
-    return list(_FILES)
+    return list(DATASETS)
 
 
 def data_home(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -381,58 +367,136 @@ def _write(source, target: Path) -> Path:
 # ---------------------------------------------------------------------------
 
 
-def _load_airline(root: Path, download: bool) -> pd.Series:
+_M4 = f"{_RAW}/Mcompetitions/M4-methods/6c1067e5a57161249b17289a565178dc7a3fb3ca/Dataset"
+_KIM = f"{_RAW}/yoonkim/CNN_sentence/23e0e1f7355705bb083043fda05c031b15acb38c"
+_UCI = (
+    f"{_RAW}/nanaama-sackey/NLP-18-nanaama.sackey/"
+    "f77655d18711472b54da26b84ebf7a090fc22272/Lab%20Four"
+)
+
+
+@_dataset(
+    "airline-passengers",
+    files=[
+        (
+            "airline-passengers/Airline.csv",
+            "28af0eb869db6d9fbd31d5af03993a0cbf36c0857c3eb046a068c094b60da851",
+            f"{_RAW}/sktime/sktime/v1.2.0/sktime/datasets/data/Airline/Airline.csv",
+        )
+    ],
+    facts={"months": 144},
+    description="""``pandas.Series`` named ``passengers``: monthly international airline
+        passengers in thousands (float64), {months} values with a month-start
+        ``DatetimeIndex`` (``freq="MS"``) from 1949-01-01 to 1960-12-01
+        (Box & Jenkins Series G).""",
+)
+def _load_airline(ds: Dataset, root: Path, download: bool) -> pd.Series:
     import pandas as pd
 
-    path = _fetch(root, "airline-passengers/Airline.csv", "airline-passengers", download)
-    df = pd.read_csv(path)
+    df = pd.read_csv(_fetch(root, ds.files[0].path, ds.name, download))
     index = pd.DatetimeIndex(
         pd.to_datetime(df["Date"], format="%Y-%m"), freq="MS", name="date"
     )
     return pd.Series(df["Passengers"].to_numpy(float), index=index, name="passengers")
 
 
-def _load_sunspots(root: Path, download: bool) -> pd.Series:
+@_dataset(
+    "sunspots",
+    files=[
+        (
+            "sunspots/sunspots.csv",
+            "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
+            f"{_RAW}/statsmodels/statsmodels/v0.15.0/statsmodels/datasets/sunspots/"
+            "sunspots.csv",
+        )
+    ],
+    facts={"years": 309},
+    description="""``pandas.Series`` named ``sunspots``: yearly sunspot numbers (float64),
+        {years} values with a year-start ``DatetimeIndex`` (``freq="YS"``) from
+        1700-01-01 to 2008-01-01.""",
+)
+def _load_sunspots(ds: Dataset, root: Path, download: bool) -> pd.Series:
     import pandas as pd
 
-    path = _fetch(root, "sunspots/sunspots.csv", "sunspots", download)
-    df = pd.read_csv(path)
+    df = pd.read_csv(_fetch(root, ds.files[0].path, ds.name, download))
     years = df["YEAR"].astype(int).astype(str)
     index = pd.DatetimeIndex(pd.to_datetime(years, format="%Y"), freq="YS", name="date")
     return pd.Series(df["SUNACTIVITY"].to_numpy(float), index=index, name="sunspots")
 
 
-def _load_temperatures(root: Path, download: bool) -> pd.Series:
+@_dataset(
+    "daily-min-temperatures",
+    files=[
+        (
+            "daily-min-temperatures/daily-min-temperatures.csv",
+            "8b9de63ed6789492bf497625e7f9beb96a63d367b4b0a21754006f749fa5e5da",
+            f"{_RAW}/jbrownlee/Datasets/d20fcb6402ae34e653d4513b00f39257bb37ed7f/"
+            "daily-min-temperatures.csv",
+        )
+    ],
+    facts={"days": "3,652", "first": "1981-01-01", "last": "1990-12-31"},
+    description="""``pandas.Series`` named ``temperature``: daily minimum temperature in
+        Melbourne in °C (float64), {days} values with a daily ``DatetimeIndex``
+        (``freq="D"``) from {first} to {last}. The file lacks 1984-12-31
+        and 1988-12-31; those two days are filled by linear interpolation
+        between their neighbours, so the series has no NaN.""",
+)
+def _load_temperatures(ds: Dataset, root: Path, download: bool) -> pd.Series:
     import pandas as pd
 
-    rel = "daily-min-temperatures/daily-min-temperatures.csv"
-    df = pd.read_csv(_fetch(root, rel, "daily-min-temperatures", download))
+    df = pd.read_csv(_fetch(root, ds.files[0].path, ds.name, download))
     temp = pd.Series(
         df["Temp"].to_numpy(float), index=pd.to_datetime(df["Date"], format="%Y-%m-%d")
     )
-    days = pd.date_range("1981-01-01", "1990-12-31", freq="D", name="date")
+    days = pd.date_range(ds.facts["first"], ds.facts["last"], freq="D", name="date")
     temp = temp.reindex(days).interpolate(method="time")
     return temp.rename("temperature")
 
 
-def _load_m4_hourly(root: Path, download: bool) -> tuple[list[np.ndarray], np.ndarray]:
+@_dataset(
+    "m4-hourly",
+    files=[
+        (
+            "m4-hourly/Dataset/Train/Hourly-train.csv",
+            "ea59b7783573c49077a835ab6465c7d66f1474783360f310988a9a737fbca62f",
+            f"{_M4}/Train/Hourly-train.csv",
+        ),
+        (
+            "m4-hourly/Dataset/Test/Hourly-test.csv",
+            "71a57fccb15e534d973626ada4fb87febf789e9317715b7cc6dd3b5f90db6f42",
+            f"{_M4}/Test/Hourly-test.csv",
+        ),
+    ],
+    facts={"series": 414, "horizon": 48},
+    description="""``(train, test)``: ``train`` is a list of {series} float64 arrays of
+        lengths 700 to 960 (the CSV's trailing empty cells removed) and ``test``
+        a float64 array of shape ``({series}, {horizon})``. Row ``i`` of both is
+        series ``H{{i + 1}}`` of the M4 Hourly subset.""",
+)
+def _load_m4_hourly(
+    ds: Dataset, root: Path, download: bool
+) -> tuple[list[np.ndarray], np.ndarray]:
     import pandas as pd
 
-    train_path, test_path = (
-        _fetch(root, rel, "m4-hourly", download) for rel in _FILES["m4-hourly"]
-    )
+    train_path, test_path = (_fetch(root, f.path, ds.name, download) for f in ds.files)
     train_df = pd.read_csv(train_path, index_col=0)
     test_df = pd.read_csv(test_path, index_col=0)
-    ids = [f"H{i}" for i in range(1, 415)]
+    n = ds.facts["series"]
+    ids = [f"H{i}" for i in range(1, n + 1)]
     for path, df in ((train_path, train_df), (test_path, test_df)):
         if list(df.index) != ids:
-            raise DatasetError(f"{path} should hold series H1..H414 in order; it does not")
+            raise DatasetError(f"{path} should hold series H1..H{n} in order; it does not")
+    if test_df.shape[1] != ds.facts["horizon"]:
+        raise DatasetError(
+            f"{test_path} should hold {ds.facts['horizon']} test values per series; "
+            f"it holds {test_df.shape[1]}"
+        )
     train = []
     for row in train_df.to_numpy(float):
-        n = int(np.count_nonzero(~np.isnan(row)))
-        if np.isnan(row[:n]).any():
+        length = int(np.count_nonzero(~np.isnan(row)))
+        if np.isnan(row[:length]).any():
             raise DatasetError(f"{train_path} has an empty cell inside a series")
-        train.append(row[:n].copy())
+        train.append(row[:length].copy())
     return train, test_df.to_numpy(float)
 
 
@@ -444,27 +508,72 @@ def _read_lines(path: Path, encoding: str) -> list[str]:
     return lines
 
 
-def _load_rt_polarity(root: Path, download: bool) -> tuple[list[str], np.ndarray]:
+@_dataset(
+    "rt-polarity",
+    files=[
+        (
+            "rt-polaritydata/rt-polarity.pos",
+            "2da124ec187a9d5a29c9f04e91c540e02baed5af8868f550a26bd6fd4dbf8bf0",
+            f"{_KIM}/rt-polarity.pos",
+        ),
+        (
+            "rt-polaritydata/rt-polarity.neg",
+            "4ace77d558c3714723843f1d65b60c01e3417b208180f0728808d76ad0eeeaca",
+            f"{_KIM}/rt-polarity.neg",
+        ),
+    ],
+    facts={"per_class": 5331, "sentences": 10662},
+    description="""``(texts, labels)``: {sentences:,} sentences (``list[str]``, decoded
+        from cp1252, one per line, lower-cased and tokenised) and an int64 array
+        of shape ``({sentences},)``, 1 = positive and 0 = negative: the
+        {per_class:,} positive sentences come first, then the {per_class:,}
+        negative ones, in file order.""",
+)
+def _load_rt_polarity(
+    ds: Dataset, root: Path, download: bool
+) -> tuple[list[str], np.ndarray]:
     pos, neg = (
-        _read_lines(_fetch(root, rel, "rt-polarity", download), "cp1252")
-        for rel in _FILES["rt-polarity"]
+        _read_lines(_fetch(root, f.path, ds.name, download), "cp1252") for f in ds.files
     )
-    if (len(pos), len(neg)) != (5331, 5331):
+    n = ds.facts["per_class"]
+    if (len(pos), len(neg)) != (n, n):
         raise DatasetError(
-            f"rt-polarity should have 5331 positive and 5331 negative sentences; "
+            f"rt-polarity should have {n} positive and {n} negative sentences; "
             f"got {len(pos)} and {len(neg)}"
         )
     labels = np.concatenate([np.ones(len(pos), np.int64), np.zeros(len(neg), np.int64)])
     return pos + neg, labels
 
 
-def _load_sentences(root: Path, download: bool) -> pd.DataFrame:
+@_dataset(
+    "sentiment-labelled-sentences",
+    files=[
+        (f"sentiment-labelled-sentences/{name}", digest, f"{_UCI}/{name}")
+        for name, digest in {
+            "amazon_cells_labelled.txt": (
+                "47003fc0a0d4840b00e96e715b6189bad09e7443a3da41c4cbe12ffc79f86ae3"
+            ),
+            "imdb_labelled.txt": (
+                "aef2e49e3da25714d61175e3a6e68eeef74a20a2f914318dc3be9947ea86512d"
+            ),
+            "yelp_labelled.txt": (
+                "c76468b7b5c6e56a0804d728345c5f84aa2142ddb214420f61cc9cfd4c00d2ea"
+            ),
+        }.items()
+    ],
+    facts={"per_source": 1000, "sentences": 3000},
+    description="""``pandas.DataFrame`` with {sentences:,} rows and columns ``text``
+        (str, as in the file), ``label`` (int64, 1 = positive, 0 = negative) and
+        ``source`` (``"amazon"``, ``"imdb"`` or ``"yelp"``, {per_source:,} rows
+        each, in that order).""",
+)
+def _load_sentences(ds: Dataset, root: Path, download: bool) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
-    for rel in _FILES["sentiment-labelled-sentences"]:
-        path = _fetch(root, rel, "sentiment-labelled-sentences", download)
-        source = PurePosixPath(rel).name.split("_")[0]
+    for f in ds.files:
+        path = _fetch(root, f.path, ds.name, download)
+        source = PurePosixPath(f.path).name.split("_")[0]
         for i, line in enumerate(_read_lines(path, "utf-8"), start=1):
             text, sep, label = line.rpartition("\t")
             if not sep or label not in ("0", "1"):
@@ -536,7 +645,29 @@ def _download_fsdd(root: Path, missing: list[str]) -> None:
             os.replace(extracted / rel, folder / rel)
 
 
-def _load_fsdd(root: Path, download: bool) -> pd.DataFrame:
+@_dataset(
+    "fsdd",
+    archive=(
+        _FSDD_ARCHIVE,
+        None,  # GitHub builds tag archives on the fly: the recordings are checked instead
+        "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/"
+        f"{_FSDD_TAG}.zip",
+    ),
+    facts={
+        "recordings": 3000,
+        "speakers": 6,
+        "last_test_take": 4,
+        "test_recordings": 300,
+        "rate": _FSDD_RATE,
+    },
+    description="""``pandas.DataFrame`` with one row per recording of the Free Spoken
+        Digit Dataset, {recordings:,} rows sorted by speaker, digit and take, and
+        columns ``path`` (absolute path, str), ``digit`` (int64, 0–9),
+        ``speaker`` (str, {speakers} speakers), ``take`` (int64, 0–49) and
+        ``split`` (``"test"`` for takes 0–{last_test_take}, {test_recordings}
+        rows; ``"train"`` otherwise). Read a waveform with :func:`read_wav`.""",
+)
+def _load_fsdd(ds: Dataset, root: Path, download: bool) -> pd.DataFrame:
     import pandas as pd
 
     manifest = _fsdd_manifest()
@@ -562,20 +693,9 @@ def _load_fsdd(root: Path, download: bool) -> pd.DataFrame:
         digit, speaker, take = pattern.fullmatch(rel).groups()
         rows.append((str(path), int(digit), speaker, int(take)))
     df = pd.DataFrame(rows, columns=["path", "digit", "speaker", "take"])
-    df["split"] = np.where(df["take"] <= 4, "test", "train")
+    df["split"] = np.where(df["take"] <= ds.facts["last_test_take"], "test", "train")
     df = df.sort_values(["speaker", "digit", "take"], ignore_index=True)
     return df.astype({"digit": np.int64, "take": np.int64})
-
-
-_LOADERS = {
-    "airline-passengers": _load_airline,
-    "sunspots": _load_sunspots,
-    "daily-min-temperatures": _load_temperatures,
-    "m4-hourly": _load_m4_hourly,
-    "rt-polarity": _load_rt_polarity,
-    "sentiment-labelled-sentences": _load_sentences,
-    "fsdd": _load_fsdd,
-}
 
 
 def load(
@@ -585,45 +705,9 @@ def load(
 ) -> Any:
     """Load one of the book's datasets, checked against its recorded sha256.
 
-    What each name returns:
+    What each name returns (each record's ``description`` in :data:`DATASETS`):
 
-    ``"airline-passengers"``
-        ``pandas.Series`` named ``passengers``: monthly international airline
-        passengers in thousands (float64), 144 values with a month-start
-        ``DatetimeIndex`` (``freq="MS"``) from 1949-01-01 to 1960-12-01
-        (Box & Jenkins Series G).
-    ``"sunspots"``
-        ``pandas.Series`` named ``sunspots``: yearly sunspot numbers (float64),
-        309 values with a year-start ``DatetimeIndex`` (``freq="YS"``) from
-        1700-01-01 to 2008-01-01.
-    ``"daily-min-temperatures"``
-        ``pandas.Series`` named ``temperature``: daily minimum temperature in
-        Melbourne in °C (float64), 3,652 values with a daily ``DatetimeIndex``
-        (``freq="D"``) from 1981-01-01 to 1990-12-31. The file lacks 1984-12-31
-        and 1988-12-31; those two days are filled by linear interpolation
-        between their neighbours, so the series has no NaN.
-    ``"m4-hourly"``
-        ``(train, test)``: ``train`` is a list of 414 float64 arrays of lengths
-        700 to 960 (the CSV's trailing empty cells removed) and ``test`` a
-        float64 array of shape ``(414, 48)``. Row ``i`` of both is series
-        ``H{i + 1}`` of the M4 Hourly subset.
-    ``"rt-polarity"``
-        ``(texts, labels)``: 10,662 sentences (``list[str]``, decoded from
-        cp1252, one per line, lower-cased and tokenised) and an int64 array of
-        shape ``(10662,)``, 1 = positive and 0 = negative: the 5,331 positive
-        sentences come first, then the 5,331 negative ones, in file order.
-    ``"sentiment-labelled-sentences"``
-        ``pandas.DataFrame`` with 3,000 rows and columns ``text`` (str, as in
-        the file), ``label`` (int64, 1 = positive, 0 = negative) and ``source``
-        (``"amazon"``, ``"imdb"`` or ``"yelp"``, 1,000 rows each, in that
-        order).
-    ``"fsdd"``
-        ``pandas.DataFrame`` with one row per recording of the Free Spoken
-        Digit Dataset, 3,000 rows sorted by speaker, digit and take, and
-        columns ``path`` (absolute path, str), ``digit`` (int64, 0–9),
-        ``speaker`` (str, 6 speakers), ``take`` (int64, 0–49) and ``split``
-        (``"test"`` for takes 0–4, 300 rows; ``"train"`` otherwise). Read a
-        waveform with :func:`read_wav`.
+    <returns>
 
     Args:
         name: one of :func:`available`.
@@ -641,9 +725,31 @@ def load(
         DatasetError: if a file is missing (and ``download=False``), cannot be
             downloaded, or does not match its recorded sha256.
     """
-    if name not in _LOADERS:
+    if name not in DATASETS:
         raise ValueError(f"name must be one of {available()}; got {name!r}")
-    return _LOADERS[name](data_home(data_dir), download)
+    record = DATASETS[name]
+    return record.loader(record, data_home(data_dir), download)
+
+
+def _returns(width: int = 76) -> str:
+    """The list of what :func:`load` returns, from the records, as docstring text."""
+    import textwrap
+
+    entries = []
+    for record in DATASETS.values():
+        body = textwrap.fill(
+            record.description,
+            width,
+            initial_indent=" " * 8,
+            subsequent_indent=" " * 8,
+            break_on_hyphens=False,
+        )
+        entries.append(f'    ``"{record.name}"``\n{body}')
+    return "\n".join(entries).lstrip()
+
+
+if load.__doc__:  # None under python -OO
+    load.__doc__ = load.__doc__.replace("<returns>", _returns())
 
 
 def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:

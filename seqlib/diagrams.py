@@ -27,13 +27,14 @@ axes it drew on, so figures can be combined with ``plt.subplots``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Integral
 
 import matplotlib.pyplot as plt
 from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
+
+from ._checks import one_of, positive_int
 
 __all__ = ["lstm_cell", "gru_cell", "unrolled_rnn"]
 
@@ -183,16 +184,14 @@ def _port(shape: Shape, side: str, offset: float = 0.0) -> Point:
     ``offset`` runs along the side (to the right on top and bottom, upward on the
     left and right) and is meant for rectangles only.
     """
+    one_of("side", side, ("top", "bottom", "left", "right"))
     x, y, hw, hh = shape
-    if side == "top":
-        return (x + offset, y + hh)
-    if side == "bottom":
-        return (x + offset, y - hh)
-    if side == "left":
-        return (x - hw, y + offset)
-    if side == "right":
-        return (x + hw, y + offset)
-    raise ValueError(f"side must be 'top', 'bottom', 'left' or 'right'; got {side!r}")
+    return {
+        "top": (x + offset, y + hh),
+        "bottom": (x + offset, y - hh),
+        "left": (x - hw, y + offset),
+        "right": (x + hw, y + offset),
+    }[side]
 
 
 def _arrow(
@@ -432,8 +431,7 @@ def gru_cell(
     Raises:
         ValueError: if ``update`` is not ``"previous"`` or ``"candidate"``.
     """
-    if update not in _UPDATES:
-        raise ValueError(f"update must be 'previous' or 'candidate'; got {update!r}")
+    one_of("update", update, _UPDATES)
     xlim, ylim = (-2.2, 13.6), (-4.45, 8.05)
     ax, before = _axes(ax, xlim[1] - xlim[0], ylim[1] - ylim[0])
     _cell(ax, -0.3, -0.6, 11.4, 6.8)
@@ -580,13 +578,8 @@ def unrolled_rnn(ax: Axes | None = None, steps: int = 4, cell: str = "RNN") -> A
         ValueError: if ``steps`` is not a positive integer or ``cell`` is not one
             of the names above.
     """
-    if isinstance(steps, bool) or not isinstance(steps, Integral) or steps < 1:
-        raise ValueError(f"steps must be a positive integer; got {steps!r}")
-    if cell not in _CELLS:
-        raise ValueError(
-            f"cell must be one of {', '.join(map(repr, _CELLS))}; got {cell!r}"
-        )
-    steps = int(steps)
+    steps = positive_int("steps", steps)
+    one_of("cell", cell, _CELLS)
     pitch, width, height = 3.0, 1.6, 1.2
     centre = (steps - 1) * pitch / 2
     half = max(centre + 2.4, 6.4)  # wide enough for the caption

@@ -1,22 +1,42 @@
-"""Seeds and thread counts, set the same way in every chapter.
+"""Seeds, thread counts and the set-up every chapter starts with.
 
 Small recurrent networks on a CPU are limited by latency, not arithmetic: each
 time step is a handful of tiny matrix products, and spreading each one over
 many threads costs more in synchronisation than it saves. The book's chapters
 therefore run PyTorch and TensorFlow with one or two threads (measured in the
 set-up chapter), and never more threads than cores.
+
+:func:`setup` is a chapter's first call, before it imports Keras or TensorFlow:
+it sets their environment defaults, imports the frameworks the chapter names,
+then sets the threads and seeds and quiets the warnings that carry no
+information for the book's small models.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import sys
 import warnings
+from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["set_seed", "set_threads"]
+from ._checks import non_negative_int, one_of, positive_int
+from .frameworks import load_triton_first
+
+__all__ = ["setup", "set_seed", "set_threads", "ENVIRONMENT", "FRAMEWORKS"]
+
+#: Environment defaults :func:`setup` sets (values already set are kept).
+ENVIRONMENT: dict[str, str] = {
+    "KERAS_BACKEND": "tensorflow",  # Keras 3 runs on TensorFlow in this book
+    "TF_ENABLE_ONEDNN_OPTS": "0",  # plain float maths, the same on every CPU
+    "TF_CPP_MIN_LOG_LEVEL": "2",  # hide TensorFlow's start-up messages
+}
+
+#: The frameworks :func:`setup` can import for a chapter.
+FRAMEWORKS = ("torch", "tensorflow", "keras")
 
 
 def set_seed(seed: int = 0) -> None:
@@ -25,9 +45,7 @@ def set_seed(seed: int = 0) -> None:
     Frameworks that have not been imported are left alone, so that calling this
     does not pay for importing TensorFlow in a chapter that does not use it.
     """
-    if int(seed) != seed or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    seed = int(seed)
+    seed = non_negative_int("seed", seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 (libraries still draw from the global generator)
     if "torch" in sys.modules:
@@ -42,9 +60,7 @@ def set_threads(n: int = 1) -> None:
     TensorFlow accepts this only before it runs its first operation; call it
     right after the imports.
     """
-    if int(n) != n or n < 1:
-        raise ValueError(f"n must be a positive integer; got {n!r}")
-    n = int(n)
+    n = positive_int("n", n)
     os.environ["OMP_NUM_THREADS"] = str(n)
     from threadpoolctl import threadpool_limits  # NumPy's and SciPy's BLAS (scikit-learn)
 
@@ -69,3 +85,51 @@ def set_threads(n: int = 1) -> None:
                     "call set_threads before running any TensorFlow operation",
                     stacklevel=2,
                 )
+
+
+def _quiet_known_warnings() -> None:
+    """Hide warnings that say nothing about the book's models or data."""
+    # statsmodels' convergence chatter while ETS, ARIMA and Theta fit many series
+    warnings.filterwarnings("ignore", module="statsmodels")
+    # tqdm in a notebook without ipywidgets falls back to a text bar, and says so
+    warnings.filterwarnings("ignore", message="IProgress not found")
+
+
+def setup(seed: int = 0, threads: int = 1, frameworks: Iterable[str] = ()) -> None:
+    """A chapter's set-up: environment, frameworks, threads, seeds and warnings.
+
+    In order: set the defaults of :data:`ENVIRONMENT` (Keras on TensorFlow,
+    TensorFlow's plain float maths and quiet start-up; a variable already set is
+    kept), load Triton before TensorFlow where PyTorch's CUDA build has it
+    (:func:`seqlib.frameworks.load_triton_first`), import each of
+    ``frameworks``, call :func:`set_threads` and :func:`set_seed`, and hide
+    the known uninformative warnings (statsmodels' convergence messages, tqdm's
+    note that it draws a text progress bar).
+
+    Call it first, before importing Keras or TensorFlow: they read the
+    environment when imported. A framework imported after this call is not
+    seeded or limited; name it in ``frameworks``, or call :func:`set_threads`
+    and :func:`set_seed` after importing it.
+
+    Args:
+        seed: the seed for Python, NumPy and the frameworks (≥ 0).
+        threads: threads for NumPy's BLAS and the frameworks (≥ 1).
+        frameworks: any of ``"torch"``, ``"tensorflow"`` and ``"keras"``.
+
+    Raises:
+        ValueError: if ``seed`` or ``threads`` is not such an integer, or a
+            framework is not one of the three names.
+    """
+    seed = non_negative_int("seed", seed)
+    threads = positive_int("threads", threads)
+    if isinstance(frameworks, str):
+        frameworks = (frameworks,)
+    names = [one_of("frameworks", name, FRAMEWORKS) for name in frameworks]
+    for key, value in ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
+    load_triton_first()  # PyTorch's CUDA build and TensorFlow in one process
+    for name in names:
+        importlib.import_module(name)
+    set_threads(threads)
+    set_seed(seed)
+    _quiet_known_warnings()

@@ -181,7 +181,15 @@ def test_gru_options_are_checked():
         )
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2.5])
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "3", True, None])
 def test_init_sizes_are_checked(bad):
     with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
         cells.init_lstm(3, bad)
+
+
+@pytest.mark.parametrize("bad", [0, "2", 1.5])
+def test_init_input_size_is_checked_by_name(bad):
+    with pytest.raises(
+        ValueError, match=f"input_size must be a positive integer; got {bad!r}"
+    ):
+        cells.init_gru(bad, 2)

@@ -209,7 +209,8 @@ def test_missing_file_names_it(name, tmp_path):
     with pytest.raises(DatasetError, match="is missing") as info:
         datasets.load(name, data_dir=tmp_path, download=False)
     message = str(info.value)
-    first = datasets._FILES[name][0] if name != "fsdd" else "fsdd/recordings/0_george_0.wav"
+    files = datasets.DATASETS[name].files
+    first = files[0].path if name != "fsdd" else "fsdd/recordings/0_george_0.wav"
     assert str(tmp_path / first) in message
     assert "SEQLIB_DATA" in message and "download=True" in message
 

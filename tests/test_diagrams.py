@@ -95,10 +95,17 @@ def test_unrolled_rnn_uses_given_axes():
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"steps": 0}, {"steps": 2.5}, {"steps": True}, {"cell": "lstm"}]
+    "kwargs, message",
+    [
+        ({"steps": 0}, "steps must be a positive integer; got 0"),
+        ({"steps": 2.5}, "steps must be a positive integer; got 2.5"),
+        ({"steps": True}, "steps must be a positive integer; got True"),
+        ({"steps": "3"}, "steps must be a positive integer; got '3'"),
+        ({"cell": "lstm"}, r"cell must be one of \('RNN', 'LSTM', 'GRU'\); got 'lstm'"),
+    ],
 )
-def test_unrolled_rnn_bad_arguments(kwargs):
-    with pytest.raises(ValueError):
+def test_unrolled_rnn_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         diagrams.unrolled_rnn(**kwargs)
 
 
