@@ -8,13 +8,22 @@ Classifiers return logits; compile them with
 
 from __future__ import annotations
 
-import keras
-from keras import layers as L
-from keras import ops
+from .frameworks import load_triton_first
 
-from ._checks import classifier_inputs, recurrent_layers
+load_triton_first()  # before Keras loads TensorFlow (see seqlib.frameworks)
 
-__all__ = ["regressor", "classifier", "MaskedGlobalMaxPooling1D"]
+import keras  # noqa: E402
+from keras import layers as L  # noqa: E402
+from keras import ops  # noqa: E402
+
+from ._checks import classifier_inputs, recurrent_layers  # noqa: E402
+
+__all__ = [
+    "regressor",
+    "classifier",
+    "MaskedGlobalMaxPooling1D",
+    "MaskedGlobalAveragePooling1D",
+]
 
 CELLS = {"lstm": L.LSTM, "gru": L.GRU, "rnn": L.SimpleRNN}
 
@@ -24,7 +33,7 @@ class MaskedGlobalMaxPooling1D(L.Layer):
     """Maximum over time of ``(batch, time, channels)`` that skips masked (padded) steps.
 
     Keras' own ``GlobalMaxPooling1D`` ignores the mask, so padded steps could win
-    the maximum.
+    the maximum. A sequence with no step at all (an empty text) pools to zeros.
     """
 
     def __init__(self, **kwargs):
@@ -32,10 +41,35 @@ class MaskedGlobalMaxPooling1D(L.Layer):
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
-        if mask is not None:
-            keep = ops.expand_dims(ops.cast(mask, "bool"), -1)
-            inputs = ops.where(keep, inputs, ops.full_like(inputs, -1e9))
-        return ops.max(inputs, axis=1)
+        if mask is None:
+            return ops.max(inputs, axis=1)
+        keep = ops.expand_dims(ops.cast(mask, "bool"), -1)
+        pooled = ops.max(ops.where(keep, inputs, ops.full_like(inputs, -1e9)), axis=1)
+        return ops.where(ops.any(keep, axis=1), pooled, ops.zeros_like(pooled))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+@keras.saving.register_keras_serializable(package="seqlib")
+class MaskedGlobalAveragePooling1D(L.Layer):
+    """Mean over the unmasked steps of ``(batch, time, channels)``.
+
+    Keras' own ``GlobalAveragePooling1D`` divides by the number of unmasked
+    steps, which is zero for an empty sequence; this divides by at least one, so
+    an empty text pools to zeros. Other sequences get the same mean.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.mean(inputs, axis=1)
+        weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        count = ops.maximum(ops.sum(weights, axis=1), 1.0)
+        return ops.sum(inputs * weights, axis=1) / count
 
     def compute_mask(self, inputs, mask=None):
         return None
@@ -107,7 +141,7 @@ def classifier(
     if pooling == "max":
         x = MaskedGlobalMaxPooling1D()(x)
     elif pooling == "mean":
-        x = L.GlobalAveragePooling1D()(x)
+        x = MaskedGlobalAveragePooling1D()(x)
     if dropout:
         x = L.Dropout(dropout)(x)
     outputs = L.Dense(n_classes)(x)
