@@ -21,15 +21,39 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 JB_FLAGS := -W -n --keep-going --all
 
-.PHONY: help install book execute html test unit nbval browser chromium lint timings clean
+# Readers' machines: Python 3.12 and the registry's default builds (on Linux, the CUDA
+# build of PyTorch with Triton, as in Colab), in a second environment, .venv312,
+# installed from requirements.txt alone: no local wheels and no pip configuration of
+# this machine (PIP_CONFIG_FILE=/dev/null, PIP_FIND_LINKS empty).
+PYTHON312 ?= $(firstword $(foreach p,python3.12 $(wildcard /usr/bin/python3.12 \
+  $(HOME)/.pyenv/versions/3.12*/bin/python3.12),$(shell $(p) -c "" 2>/dev/null && command -v $(p))))
+VENV312 := .venv312
+STAMP312 := $(VENV312)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+READER_PIP := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS=
+
+.PHONY: help install book execute html test unit nbval browser chromium lint timings clean \
+	test-py312 install-py312 pair
 
 help:
-	@echo "make book     set up .venv, execute every notebook in place, build _build/html"
-	@echo "make test     set up .venv, unit tests, nbval on every notebook, build from stored outputs"
-	@echo "make timings  execute every notebook under nbval and print each one's time"
-	@echo "make lint     ruff on seqlib/, tests/ and the notebooks"
-	@echo "make browser  open the built site in headless Chromium and check every page"
-	@echo "make clean    remove _build/ (keeps .venv)"
+	@echo "The two commands:"
+	@echo "  make book         set up .venv, execute every notebook in place, build _build/html"
+	@echo "  make test         set up .venv; lint, unit tests, nbval on every notebook, build the"
+	@echo "                    site from the stored outputs (-W), browser check"
+	@echo "Parts of them:"
+	@echo "  make install      create .venv and install requirements.txt and seqlib (editable)"
+	@echo "  make execute      execute every notebook in place (NOTEBOOKS=... for some)"
+	@echo "  make html         build the website from the stored outputs"
+	@echo "  make lint         ruff on seqlib/, tests/, tools/ and the notebooks"
+	@echo "  make unit         the unit tests"
+	@echo "  make nbval        execute every notebook under nbval and compare the outputs"
+	@echo "  make timings      the same, printing each notebook's time (_build/timings.json)"
+	@echo "  make browser      open the built site in headless Chromium and check every page"
+	@echo "  make chromium     install Debian's chromium when it is missing"
+	@echo "  make pair         rewrite notebooks/text/*.py, the notebooks' text forms"
+	@echo "Readers' machines:"
+	@echo "  make install-py312  create .venv312: Python 3.12, the registry's default builds"
+	@echo "  make test-py312   the unit tests and every notebook again in .venv312"
+	@echo "  make clean        remove _build/ (keeps .venv and .venv312)"
 
 install: $(STAMP)
 
@@ -70,6 +94,28 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  echo "installing Debian's chromium for the browser check"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+pair: $(STAMP)
+	$(BIN)/python tools/pair_notebooks.py
+
+install-py312: $(STAMP312)
+
+$(STAMP312): requirements.txt pyproject.toml
+	@test -n "$(PYTHON312)" || { echo "make test-py312 needs Python 3.12 (set PYTHON312=...)"; exit 1; }
+	test -x $(VENV312)/bin/python || $(PYTHON312) -m venv $(VENV312)
+	$(READER_PIP) $(VENV312)/bin/python -m pip install --quiet --upgrade pip
+	$(READER_PIP) $(VENV312)/bin/python -m pip install --quiet -r requirements.txt
+	$(READER_PIP) $(VENV312)/bin/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV312)/.installed-*
+	touch $@
+
+test-py312: $(STAMP312)
+	$(VENV312)/bin/python -c "import platform, torch, importlib.util as u; \
+	  print('Python', platform.python_version(), '| torch', torch.__version__, \
+	  '| triton installed:', u.find_spec('triton') is not None)"
+	$(VENV312)/bin/pytest tests --ignore=tests/browser -p no:cacheprovider
+	SEQLIB_TIMINGS=_build/timings-py312.json \
+	  $(VENV312)/bin/pytest --nbval-lax -p no:cacheprovider notebooks
 
 clean:
 	rm -rf _build
