@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,3 +66,25 @@ def test_notebook_is_stored_executed_without_unexpected_errors(path):
         if errors:
             tags = cell.get("metadata", {}).get("tags", [])
             assert "raises-exception" in tags, f"stored error: {errors[0]['ename']}"
+
+
+def test_the_repository_address_and_version_agree_everywhere():
+    """_config.yml holds the address; seqlib/__init__.py the version."""
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["repository-code"].rstrip("/") == REPOSITORY
+    assert "version" not in citation, "the version lives in seqlib/__init__.py only"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["urls"]["Source"].rstrip("/") == REPOSITORY
+    assert (
+        "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    )
+    dynamic = project["tool"]["setuptools"]["dynamic"]["version"]
+    assert dynamic == {"attr": "seqlib.__version__"}
+
+
+def test_make_help_lists_every_target():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    phony = re.search(r"^\.PHONY:(.*?)\n(?!\t)", makefile, re.S | re.M).group(1)
+    targets = set(phony.replace("\\", " ").split()) - {"help"}
+    listed = set(re.findall(r'@echo "\s+make ([\w-]+)', makefile))
+    assert targets <= listed, f"make help does not list {sorted(targets - listed)}"
