@@ -2,44 +2,49 @@
 
 A *local* model (ARIMA, ETS, Theta) is fitted to each series on its own. A
 *global* model learns one set of weights from windows cut out of every
-series, so that hundreds of short series teach it what a day (or a week)
-usually looks like. It needs only the seasonal period ``m`` and the horizon
-``h``; nothing here depends on which series, or how many, it is given.
+series, so that hundreds of short series teach it what a day (or a week, or a
+year) usually looks like. It needs the seasonal period ``season`` (24 for
+hourly data with a daily cycle, 7 for daily data with a weekly one, 12 for
+monthly data, 1 when there is no season) and the horizon ``horizon``; nothing
+here depends on which series, or how many, it is given.
 
 The design, each part of which the book measures on M4 Hourly:
 
-* **per-window normalisation**: a window ``x`` of ``seasons · m`` positive
-  values becomes ``log(x / mean(x))``, and its target ``log(y / mean(x))``,
-  so series of any level look alike; forecasts are mapped back with
-  ``mean(x) · exp(·)``;
-* **one season per step**: the window is read as ``seasons`` steps of ``m``
-  values (7 steps of 24 hours for a week) rather than ``seasons · m`` steps
-  of one value;
+* **per-window scaling**: a window ``x`` of ``lookback`` positive values
+  becomes ``log(x / mean(x))``, and its target ``log(y / mean(x))``, so series
+  of any level look alike; forecasts are mapped back with ``mean(x) · exp(·)``;
+* **several values per step**: the window is read as ``lookback / step``
+  recurrent steps of ``step`` values; by default ``step = season``, one season
+  per step (7 steps of 24 hours for a week of hourly data);
 * **a direct multi-step head**: a linear layer maps the last hidden state to
-  all ``h`` values at once;
+  all ``horizon`` values at once;
 * **a seasonal-naive skip connection** (optional): the network predicts a
-  correction to the seasonal naive forecast (the last season repeated) in the
-  normalised space;
+  correction to the seasonal naive forecast (the window's last season
+  repeated; the last value when ``season = 1``) in the scaled space;
 * **a loss shaped like the score** (``loss="owa"``): each window's mean
   absolute error in log space is weighted so that the total approximates M4's
   OWA, which counts an error half relative to the level (sMAPE) and half
-  relative to the series' own seasonal naive error (MASE);
-* **early stopping on the last horizon of every series**: the final ``h``
-  values of each training series are held out of the training windows and
-  used as the validation set; the model keeps its best validation epoch and
-  is used as it is (on M4 Hourly, refitting on every window for the best
-  number of epochs did not forecast better and took twice as long).
+  relative to the series' own seasonal naive error (MASE, at ``season``);
+* **early stopping on the last horizon of every series**: the final
+  ``horizon`` values of each training series are held out of the training
+  windows and used as the validation set; the model keeps its best validation
+  epoch and is used as it is.
 
-The defaults are the configuration chosen on M4 Hourly's validation split
-(``m=24``, ``h=48``): a week of input, 128 hidden units, every second window,
-15 epochs at a learning rate of 0.002.
+The defaults follow from the data, not from one frequency: the input window
+holds at least twice the horizon and three seasons (:func:`default_lookback`),
+and the number of epochs grows as the number of training windows shrinks
+(:func:`default_epochs`). Series too short to train on are left out of
+training, and those too short to forecast are forecast by M4's Naive2
+(``short="naive2"``), each with a warning saying how many.
 
-Shapes are batch first: a batch of windows is ``(batch, seasons · m)`` before
-the network reshapes it to ``(batch, time, features)``.
+Shapes are batch first: a batch of windows is ``(batch, lookback)`` before the
+network reshapes it to ``(batch, lookback / step, step)``.
 """
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,12 +52,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import positive_int
+from . import torch_models
+from ._checks import one_of, positive_int
+from .data import make_windows
 from .train import History, fit, predict
 
 __all__ = [
     "GlobalForecaster",
     "GlobalRNN",
+    "default_epochs",
+    "default_lookback",
     "fit_global",
     "forecast_global",
     "normalise",
@@ -60,13 +69,13 @@ __all__ = [
 ]
 
 CELLS = ("lstm", "gru")
-STEPS = ("season", "value")
-NORMALISATIONS = ("window", "series")
+SCALINGS = ("window", "series")
 LOSSES = ("owa", "mae", "mse")
+SHORT = ("naive2", "raise")
 
 
-def _check_series(series_list: Sequence, min_len: int, why: str) -> list[np.ndarray]:
-    """1-D, finite, positive float arrays of at least ``min_len`` values."""
+def _check_series(series_list: Sequence) -> list[np.ndarray]:
+    """1-D, finite, positive float arrays of at least one value each."""
     if isinstance(series_list, np.ndarray) and series_list.ndim == 1:
         raise ValueError(
             "series_list must be a list of series (or a 2-D array, one series per row); "
@@ -75,20 +84,18 @@ def _check_series(series_list: Sequence, min_len: int, why: str) -> list[np.ndar
     out = []
     for k, s in enumerate(series_list):
         s = np.asarray(s, dtype=float)
-        if s.ndim != 1:
-            raise ValueError(f"series {k} must have shape (time,); got {s.shape}")
+        if s.ndim != 1 or len(s) == 0:
+            raise ValueError(
+                f"series {k} must have shape (time,) with time ≥ 1; got {s.shape}"
+            )
         if not np.isfinite(s).all():
             raise ValueError(
                 f"series {k} holds {int((~np.isfinite(s)).sum())} NaN or infinite "
                 "value(s); fill or drop them first"
             )
-        if len(s) < min_len:
-            raise ValueError(
-                f"series {k} has {len(s)} values; at least {min_len} are needed ({why})"
-            )
         if (s <= 0).any():
             raise ValueError(
-                f"series {k} must be positive (the windows are normalised with a "
+                f"series {k} must be positive (the windows are scaled with a "
                 f"logarithm); got a minimum of {float(s.min())!r}"
             )
         out.append(s)
@@ -97,10 +104,48 @@ def _check_series(series_list: Sequence, min_len: int, why: str) -> list[np.ndar
     return out
 
 
+def _season_and_step(season: int | None, step: int | None) -> tuple[int, int]:
+    """Each defaults from the other: ``step = season``, ``season = step``; else 1 and 1."""
+    if season is None:
+        season = 1 if step is None else step
+    season = positive_int("season", season)
+    return season, season if step is None else positive_int("step", step)
+
+
+def default_lookback(
+    horizon: int, *, season: int | None = None, step: int | None = None
+) -> int:
+    """The input window :func:`fit_global` uses unless told: ``max(2·horizon, 3·season)``.
+
+    Rounded up to a whole number of recurrent steps of ``step`` values (``season``
+    when ``None``; ``season`` is ``step``, or 1, when ``None``). Twice the horizon
+    is a common minimum for direct multi-step forecasts; three seasons let the
+    network compare the last season with the ones before it. Hourly data
+    (horizon 48, season 24) gets 96 hours, 4 steps of a day; daily (14, 7) 28
+    days; weekly (13, 1) 26 weeks of one value each; monthly (18, 12) 36 months.
+    """
+    horizon = positive_int("horizon", horizon)
+    season, step = _season_and_step(season, step)
+    return step * math.ceil(max(2 * horizon, 3 * season) / step)
+
+
+def default_epochs(n_windows: int, batch_size: int) -> int:
+    """Epochs :func:`fit_global` runs unless told: about 3,000 gradient steps, 15 to 200.
+
+    ``ceil(3000 / batches per epoch)``, at least 15 and at most 200: a large
+    collection (M4 Hourly's 185,000 windows) gets 15 epochs, a few dozen short
+    series get more passes over their few windows. With validation, early
+    stopping usually ends training sooner.
+    """
+    n_windows = positive_int("n_windows", n_windows)
+    batches = math.ceil(n_windows / positive_int("batch_size", batch_size))
+    return min(200, max(15, math.ceil(3000 / batches)))
+
+
 def windows(
     series_list: Sequence,
     lookback: int,
-    h: int,
+    horizon: int,
     *,
     stride: int = 1,
     max_windows: int | None = None,
@@ -108,156 +153,128 @@ def windows(
     """Cut (input, target) windows out of every series, newest first.
 
     In each series the last window ends with the series' last value; the
-    others end ``stride``, ``2·stride``, ... values earlier.
+    others end ``stride``, ``2·stride``, ... values earlier. The windows are
+    those of :func:`seqlib.data.make_windows`, in reverse order.
 
     Args:
-        series_list: 1-D series, any lengths of at least ``lookback + h``.
+        series_list: 1-D series, any lengths of at least ``lookback + horizon``.
         lookback: values per input window.
-        h: values per target.
+        horizon: values per target.
         stride: distance between the ends of consecutive windows.
         max_windows: keep only the newest ``max_windows`` windows of each
             series; all when ``None``.
 
     Returns:
-        ``(X, Y, level)``: inputs ``(n, lookback)``, targets ``(n, h)`` and, for
-        the series-level normalisation, the mean of each series up to the end of
-        its input window ``(n,)``.
+        ``(X, Y, level)``: inputs ``(n, lookback)``, targets ``(n, horizon)`` and,
+        for ``scaling="series"``, the mean of each series up to the end of its
+        input window ``(n,)``.
     """
-    lookback, h = positive_int("lookback", lookback), positive_int("h", h)
+    lookback = positive_int("lookback", lookback)
+    horizon = positive_int("horizon", horizon)
     stride = positive_int("stride", stride)
     if max_windows is not None:
         max_windows = positive_int("max_windows", max_windows)
     X, Y, level = [], [], []
     for k, s in enumerate(series_list):
         s = np.asarray(s, dtype=float)
-        if s.ndim != 1 or len(s) < lookback + h:
+        if s.ndim != 1 or len(s) < lookback + horizon:
             raise ValueError(
-                f"series {k} must have shape (time,) with time >= lookback + h = "
-                f"{lookback + h}; got {s.shape}"
+                f"series {k} must have shape (time,) with time >= lookback + horizon = "
+                f"{lookback + horizon}; got {s.shape}"
             )
-        ends = np.arange(len(s), lookback + h - 1, -stride)[:max_windows]  # target ends
-        starts = ends - h - lookback
-        idx = starts[:, None] + np.arange(lookback + h)
-        X.append(s[idx[:, :lookback]])
-        Y.append(s[idx[:, lookback:]])
-        level.append(np.cumsum(s)[ends - h - 1] / (ends - h))
+        inputs, targets = make_windows(s, lookback, horizon)
+        starts = np.arange(len(inputs) - 1, -1, -stride)[:max_windows]  # newest first
+        X.append(np.ascontiguousarray(inputs[starts, :, 0]))
+        Y.append(targets[starts])
+        level.append(np.cumsum(s)[starts + lookback - 1] / (starts + lookback))
     return np.concatenate(X), np.concatenate(Y), np.concatenate(level)
 
 
-def normalise(X, m: int, h: int, Y=None):
-    """What the network sees: windows as log ratios to their mean, one season per step.
+def _last_season(season: int, horizon: int) -> list[int]:
+    """Column indices of the seasonal naive forecast: ``-season, ..., -1, -season, ...``."""
+    return np.resize(np.arange(-season, 0), horizon).tolist()
 
-    The same transformation :class:`GlobalRNN` applies (with ``normalise="window"``,
-    ``step="season"`` and the skip connection), written out for use with other
-    frameworks: a model reads ``steps`` and predicts ``residual``; its forecast in the
-    original units is ``level * exp(snaive + prediction)``.
+
+def normalise(
+    X, horizon: int, Y=None, *, season: int | None = None, step: int | None = None
+):
+    """What the network sees: windows as log ratios to their mean, ``step`` values per step.
+
+    The same transformation :class:`GlobalRNN` applies (with ``scaling="window"``
+    and the skip connection), written out for use with other frameworks: a model
+    reads ``steps`` and predicts ``residual``; its forecast in the original units
+    is ``level * exp(snaive + prediction)``.
 
     Args:
-        X: positive windows ``(n, seasons · m)``.
-        m: the seasonal period.
-        h: the horizon.
-        Y: the windows' targets ``(n, h)``, or ``None``.
+        X: positive windows ``(n, lookback)``.
+        horizon: the horizon.
+        Y: the windows' targets ``(n, horizon)``, or ``None``.
+        season: the seasonal period; ``step``, or 1, when ``None``.
+        step: values per recurrent step; ``season`` when ``None``. ``lookback``
+            must be a multiple of it and at least ``season``.
 
     Returns:
-        ``(steps, residual, level, snaive)``: ``log(X / level)`` as ``(n, seasons, m)``;
-        ``log(Y / level) - snaive`` ``(n, h)`` (``None`` without ``Y``); the window means
-        ``(n, 1)``; and the seasonal naive forecast in log space, the last season
-        repeated to ``h`` values, ``(n, h)``.
+        ``(steps, residual, level, snaive)``: ``log(X / level)`` as ``(n, lookback /
+        step, step)``; ``log(Y / level) - snaive`` ``(n, horizon)`` (``None`` without
+        ``Y``); the window means ``(n, 1)``; and the seasonal naive forecast in log
+        space, the last season repeated to ``horizon`` values, ``(n, horizon)``.
     """
-    m, h = positive_int("m", m), positive_int("h", h)
+    horizon = positive_int("horizon", horizon)
+    season, step = _season_and_step(season, step)
     X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] % m or X.shape[1] < m:
-        raise ValueError(f"X must have shape (n, seasons · m) with m={m}; got {X.shape}")
+    if X.ndim != 2 or X.shape[1] % step or X.shape[1] < season:
+        raise ValueError(
+            f"X must have shape (n, lookback) with lookback a multiple of step={step} "
+            f"and at least season={season}; got {X.shape}"
+        )
     if not np.all(X > 0):
         raise ValueError("X must hold positive values (its logarithm is taken)")
     level = X.mean(axis=1, keepdims=True)
     x = np.log(X / level)
-    snaive = x[:, np.resize(np.arange(-m, 0), h)]
+    snaive = x[:, _last_season(season, horizon)]
     residual = None
     if Y is not None:
         Y = np.asarray(Y, dtype=float)
-        if Y.shape != (len(X), h):
-            raise ValueError(f"Y must have shape (n, h) = ({len(X)}, {h}); got {Y.shape}")
-        residual = np.log(Y / level) - snaive
-    return x.reshape(len(x), -1, m), residual, level, snaive
-
-
-def _scale(x: np.ndarray, level: np.ndarray, normalise: str) -> np.ndarray:
-    """The divisor of each window: ``(n, 1)``."""
-    return (x.mean(axis=1) if normalise == "window" else level)[:, None]
-
-
-def _owa_coefficients(series: list[np.ndarray], m: int, h: int) -> tuple[float, np.ndarray]:
-    """``(a, b)`` such that a window of mean ``L`` in series ``k`` weighs ``a + b[k]·L``.
-
-    An error ``e`` in log space is about ``100·|e|`` in sMAPE and
-    ``(L / s_k)·|e|`` in MASE, where ``s_k`` is series ``k``'s in-sample
-    seasonal naive MAE; OWA divides them by Naive2's scores, so
-    ``a = 100 / sMAPE_Naive2`` and ``b[k] = 1 / (s_k · MASE_Naive2)``. Naive2's
-    scores come from forecasting the last ``h`` values of every series, and
-    ``s_k`` from the values before them.
-    """
-    from .baselines import naive2
-    from .metrics import m4_scores
-
-    history = [y[:-h] for y in series]
-    for k, y in enumerate(history):
-        if len(y) <= m or not np.any(y[m:] != y[:-m]):
+        if Y.shape != (len(X), horizon):
             raise ValueError(
-                f"loss='owa' needs the MASE scale of series {k}, but its first "
-                f"{len(y)} values (all but the last h={h}) are too few or repeat "
-                f"exactly every m={m} steps; use loss='mae'"
+                f"Y must have shape (n, horizon) = ({len(X)}, {horizon}); got {Y.shape}"
             )
-    future = np.stack([y[-h:] for y in series])
-    reference = m4_scores(np.stack([naive2(y, h, m) for y in history]), future, history, m)
-    scales = np.array([np.mean(np.abs(y[m:] - y[:-m])) for y in history])
-    return 100 / reference["smape"], 1 / (scales * reference["mase"])
-
-
-def _weighted_mae(prediction, target):
-    """Mean of ``weight · |error|``; the weight is the target's last column."""
-    return (target[:, -1:] * (prediction - target[:, :-1]).abs()).mean()
+        residual = np.log(Y / level) - snaive
+    return x.reshape(len(x), -1, step), residual, level, snaive
 
 
 class GlobalRNN(nn.Module):
-    """Normalised windows ``(batch, seasons · m)`` → normalised forecasts ``(batch, h)``.
+    """Scaled windows ``(batch, lookback)`` → scaled forecasts ``(batch, horizon)``.
 
-    With ``step="season"`` a window is read as ``seasons`` steps of ``m`` values
-    ``(batch, seasons, m)``, with ``step="value"`` as ``seasons · m`` steps of
-    one value ``(batch, seasons · m, 1)``. A linear head maps the top layer's
-    last hidden state to the ``h`` forecasts; with ``skip`` it adds them to the
-    window's last season, repeated (the seasonal naive forecast).
+    The window is read as ``lookback / step`` steps of ``step`` values
+    ``(batch, lookback / step, step)`` by a :class:`seqlib.torch_models.SequenceRegressor`,
+    whose linear head maps the top layer's last hidden state to the ``horizon``
+    forecasts. With ``skip`` they are added to the window's last ``season``
+    values, repeated (the seasonal naive forecast).
     """
 
     def __init__(
         self,
-        m: int,
-        h: int,
-        seasons: int,
+        horizon: int,
         *,
+        season: int | None = None,
+        step: int | None = None,
         cell: str = "lstm",
         hidden: int = 64,
         layers: int = 1,
         skip: bool = True,
-        step: str = "season",
     ) -> None:
         super().__init__()
-        self.m, self.seasons, self.skip, self.step = m, seasons, skip, step
-        rnn = nn.LSTM if cell == "lstm" else nn.GRU
-        features = m if step == "season" else 1
-        self.rnn = rnn(features, hidden, num_layers=layers, batch_first=True)
-        self.head = nn.Linear(hidden, h)
-        self.last_season = np.resize(np.arange(-m, 0), h).tolist()  # -m, ..., -1, -m, ...
+        season, self.step = _season_and_step(season, step)
+        self.skip = skip
+        self.regressor = torch_models.regressor(
+            self.step, horizon, cell=cell, hidden=hidden, layers=layers
+        )
+        self.last_season = _last_season(season, horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Normalised forecasts ``(batch, h)`` for normalised windows ``x``."""
-        if self.step == "season":
-            steps = x.reshape(len(x), self.seasons, self.m)
-        else:
-            steps = x[..., None]
-        _, state = self.rnn(steps)
-        h_n = state[0] if isinstance(state, tuple) else state  # LSTM: (h_n, c_n)
-        out = self.head(h_n[-1])
+        """Scaled forecasts ``(batch, horizon)`` for scaled windows ``x``."""
+        out = self.regressor(x.reshape(len(x), -1, self.step))
         return out + x[:, self.last_season] if self.skip else out
 
 
@@ -265,51 +282,200 @@ class GlobalRNN(nn.Module):
 class GlobalForecaster:
     """A trained global forecaster and the settings :func:`forecast_global` needs.
 
-    ``module`` is the PyTorch network, mapping normalised windows
-    ``(batch, seasons · m)`` to normalised forecasts ``(batch, h)``; ``m``, ``h`` and
-    ``seasons`` are the seasonal period, the horizon and the seasons per input window;
-    ``cell``, ``hidden``, ``layers``, ``skip``, ``step`` and ``normalise`` are as given
-    to :func:`fit_global`; ``history`` is the training :class:`seqlib.train.History`.
+    ``module`` is the PyTorch network, mapping scaled windows ``(batch, lookback)``
+    to scaled forecasts ``(batch, horizon)``; ``horizon``, ``season``, ``step`` and
+    ``lookback`` are the horizon, the seasonal period, the values per recurrent
+    step and the values per input window; ``cell``, ``hidden``, ``layers``,
+    ``skip``, ``scaling`` and ``short`` are as given to :func:`fit_global`;
+    ``history`` is the training :class:`seqlib.train.History`; ``n_trained`` is
+    the number of series that were long enough to train on.
     """
 
     module: GlobalRNN
-    m: int
-    h: int
-    seasons: int
+    horizon: int
+    season: int
+    step: int
+    lookback: int
     cell: str
     hidden: int
     layers: int
     skip: bool
-    step: str
-    normalise: str
+    scaling: str
+    short: str
     history: History
+    n_trained: int
 
-    @property
-    def lookback(self) -> int:
-        """Values per input window, ``seasons · m``."""
-        return self.seasons * self.m
+
+def _scale(X: np.ndarray, level: np.ndarray, scaling: str) -> np.ndarray:
+    """The divisor of each window: ``(n, 1)``."""
+    return (X.mean(axis=1) if scaling == "window" else level)[:, None]
+
+
+def _owa_coefficients(
+    series: list[np.ndarray], season: int, horizon: int
+) -> tuple[float, np.ndarray]:
+    """``(a, b)`` such that a window of mean ``L`` in series ``k`` weighs ``a + b[k]·L``.
+
+    An error ``e`` in log space is about ``100·|e|`` in sMAPE and
+    ``(L / s_k)·|e|`` in MASE, where ``s_k`` is series ``k``'s in-sample
+    seasonal naive MAE (:func:`seqlib.metrics.mase_scale`); OWA divides them by
+    Naive2's scores, so ``a = 100 / sMAPE_Naive2`` and ``b[k] = 1 / (s_k ·
+    MASE_Naive2)``. Naive2's scores come from forecasting the last ``horizon``
+    values of every series, and ``s_k`` from the values before them.
+    """
+    from .baselines import naive2
+    from .metrics import m4_scores, mase_scale
+
+    history = [y[:-horizon] for y in series]
+    scales = []
+    for k, y in enumerate(history):
+        try:
+            scales.append(mase_scale(y, season))
+        except ValueError as error:
+            raise ValueError(
+                f"loss='owa' needs the MASE scale of series {k} from its first "
+                f"{len(y)} values (all but the last horizon={horizon}): {error}; "
+                "use loss='mae'"
+            ) from None
+    future = np.stack([y[-horizon:] for y in series])
+    forecasts = np.stack([naive2(y, horizon, season) for y in history])
+    reference = m4_scores(forecasts, future, history, season)
+    return 100 / reference["smape"], 1 / (np.array(scales) * reference["mase"])
+
+
+def _settings(horizon, season, step, lookback, skip) -> tuple[int, int, int, int]:
+    """Checked ``(horizon, season, step, lookback)``, with their defaults filled in."""
+    horizon = positive_int("horizon", horizon)
+    season, step = _season_and_step(season, step)
+    if lookback is None:
+        lookback = default_lookback(horizon, season=season, step=step)
+    lookback = positive_int("lookback", lookback)
+    if lookback % step:
+        raise ValueError(
+            f"lookback must be a whole number of steps of step={step} values; "
+            f"got {lookback}"
+        )
+    if skip and lookback < season:
+        raise ValueError(
+            f"lookback must hold at least one season (season={season}) for the skip "
+            f"connection; got {lookback}"
+        )
+    return horizon, season, step, lookback
+
+
+def _long_enough(
+    series: list[np.ndarray], need: int, why: str, short: str
+) -> list[np.ndarray]:
+    """The series of at least ``need`` values; shorter ones raise or are left out."""
+    lengths = np.array([len(s) for s in series])
+    too_short = np.flatnonzero(lengths < need)
+    if len(too_short) and (short == "raise" or len(too_short) == len(series)):
+        k = too_short[0]
+        raise ValueError(
+            f"series {k} has {lengths[k]} values; at least {need} are needed ({why})"
+            + (
+                f"; {len(too_short)} of {len(series)} series are that short"
+                if len(too_short) > 1
+                else ""
+            )
+            + (
+                "; pass short='naive2' to train on the others"
+                if short == "raise" and len(too_short) < len(series)
+                else ""
+            )
+        )
+    if len(too_short):
+        warnings.warn(
+            f"{len(too_short)} of {len(series)} series have fewer than {need} values "
+            f"({why}) and are left out of training; those shorter than the lookback "
+            "will be forecast with Naive2",
+            stacklevel=3,
+        )
+    return [s for s in series if len(s) >= need]
+
+
+def _scaled_windows(series, lookback, horizon, scaling, weights_of=None, **kwargs):
+    """Scaled ``(inputs, targets, weights)`` of every series, in float32."""
+    inputs, targets, weights = [], [], []
+    for k, s in enumerate(series):
+        X, Y, level = windows([s], lookback, horizon, **kwargs)
+        scale = _scale(X, level, scaling)
+        inputs.append(np.log(X / scale))
+        targets.append(np.log(Y / scale))
+        if weights_of is not None:
+            weights.append(weights_of(k, X))
+    weights = np.concatenate(weights).astype(np.float32) if weights else None
+    return (
+        np.concatenate(inputs).astype(np.float32),
+        np.concatenate(targets).astype(np.float32),
+        weights,
+    )
+
+
+def _training_data(series, lookback, horizon, scaling, loss, season, validation, **kwargs):
+    """``(train, train_weights, val, val_weights)`` for :func:`seqlib.train.fit`.
+
+    ``train`` and ``val`` are ``(inputs, targets)``; the weights are ``None``
+    unless ``loss="owa"``, when they have mean 1 over the training windows.
+    ``val`` is ``None`` without validation.
+    """
+    weights_of = None
+    if loss == "owa":
+        a, b = _owa_coefficients(series, season, horizon)
+
+        def weights_of(k, X):
+            return a + b[k] * X.mean(axis=1)
+
+    train_part = [s[:-horizon] for s in series] if validation else series
+    X, Y, w = _scaled_windows(train_part, lookback, horizon, scaling, weights_of, **kwargs)
+    val = val_w = None
+    if validation:
+        X_val, Y_val, val_w = _scaled_windows(
+            series, lookback, horizon, scaling, weights_of, max_windows=1
+        )
+        val = (X_val, Y_val)
+    if w is not None:  # weights of mean 1 over the training windows
+        mean_weight = w.mean()
+        w /= mean_weight
+        if val_w is not None:
+            val_w /= mean_weight
+    return (X, Y), w, val, val_w
+
+
+def _patience(patience, epochs: int) -> int | None:
+    """``"auto"``: a tenth of the epochs, at least 5; else as given."""
+    if patience == "auto":
+        return max(5, epochs // 10)
+    if patience is None:
+        return None
+    if isinstance(patience, str):
+        raise ValueError(
+            f"patience must be 'auto', a positive integer or None; got {patience!r}"
+        )
+    return positive_int("patience", patience)
 
 
 def fit_global(
     train_series: Sequence,
-    m: int,
-    h: int,
+    horizon: int,
     *,
+    season: int | None = None,
+    step: int | None = None,
+    lookback: int | None = None,
     cell: str = "lstm",
-    seasons: int = 7,
     hidden: int = 128,
     layers: int = 1,
     skip: bool = True,
-    step: str = "season",
-    normalise: str = "window",
+    scaling: str = "window",
+    loss: str = "owa",
     validation: bool = True,
-    epochs: int = 15,
-    patience: int | None = 5,
+    epochs: int | None = None,
+    patience: int | str | None = "auto",
     lr: float = 2e-3,
     batch_size: int = 256,
-    loss: str = "owa",
-    stride: int = 2,
+    stride: int = 1,
     max_windows: int | None = None,
+    short: str = "naive2",
     seed: int = 0,
     progress: bool = True,
 ) -> GlobalForecaster:
@@ -318,93 +484,101 @@ def fit_global(
     Args:
         train_series: positive 1-D series (a list, or a 2-D array with one
             series per row); lengths may differ.
-        m: the seasonal period (24 for hourly data with a daily cycle).
-        h: the horizon, predicted all at once.
+        horizon: the number of values forecast, all at once.
+        season: the seasonal period: the skip connection repeats the window's
+            last ``season`` values, and ``loss="owa"`` uses it for MASE's scale
+            and for Naive2. 24 for hourly data with a daily cycle, 7 for daily
+            data, 12 for monthly, 1 for none (the skip then repeats the last
+            value); ``step``, or 1, when ``None``.
+        step: values per recurrent step; ``season`` when ``None`` (one season per
+            step). ``step=1`` reads one value per step.
+        lookback: values per input window, a multiple of ``step`` and at least
+            ``season``; :func:`default_lookback` when ``None``:
+            ``max(2·horizon, 3·season)`` rounded up to whole steps.
         cell: ``"lstm"`` or ``"gru"``.
-        seasons: seasons per input window; the lookback is ``seasons · m``.
         hidden, layers: size and depth of the recurrent network.
         skip: predict a correction to the seasonal naive forecast.
-        step: ``"season"`` feeds ``seasons`` steps of ``m`` values;
-            ``"value"`` feeds ``seasons · m`` steps of one value.
-        normalise: ``"window"`` divides each window by its own mean;
+        scaling: ``"window"`` divides each window by its own mean;
             ``"series"`` by the mean of its series up to the window's end.
             Either is followed by a logarithm.
-        validation: hold out the last ``h`` values of every series, stop early
-            on them (``patience``) and keep the best epoch's weights. With
-            ``False`` every window is used for training, for ``epochs`` epochs.
-        loss: ``"mae"`` or ``"mse"`` of the normalised (log) forecasts, where an
+        loss: ``"mae"`` or ``"mse"`` of the scaled (log) forecasts, where an
             absolute error is close to a relative error; ``"owa"`` weighs each
-            window's MAE so that the loss approximates M4's OWA (half
-            sMAPE, half MASE, each relative to Naive2's): windows of series
-            that are smooth for their level count more, as MASE counts them.
-        epochs, patience, lr, batch_size, seed, progress: passed to
-            :func:`seqlib.train.fit`.
+            window's MAE (``sample_weight`` of :func:`seqlib.train.fit`) so that
+            the loss approximates M4's OWA (half sMAPE, half MASE, each relative
+            to Naive2's): windows of series that are smooth for their level count
+            more, as MASE counts them.
+        validation: hold out the last ``horizon`` values of every series, stop
+            early on them (``patience``) and keep the best epoch's weights. With
+            ``False`` every window is used for training, for ``epochs`` epochs.
+        epochs: the most epochs; :func:`default_epochs` of the number of training
+            windows when ``None`` (about 3,000 gradient steps, 15 to 200 epochs).
+        patience: epochs without a better validation loss before stopping;
+            ``"auto"`` is a tenth of ``epochs``, at least 5; ``None`` runs every
+            epoch.
+        lr, batch_size, seed, progress: passed to :func:`seqlib.train.fit`.
+            Adam's rate of 0.002 with batches of 256 is not tied to a frequency;
+            the number of epochs adapts to the data instead.
         stride: distance between consecutive training windows of a series.
         max_windows: use only the newest ``max_windows`` training windows of each
             series; all when ``None``.
+        short: what to do with series shorter than ``lookback + horizon`` (plus
+            ``horizon`` with validation): ``"naive2"`` leaves them out of training
+            with a warning (:func:`forecast_global` then forecasts those shorter
+            than ``lookback`` with M4's Naive2, and the others with the network);
+            ``"raise"`` raises ``ValueError``.
 
     Returns:
         A :class:`GlobalForecaster`; forecast with :func:`forecast_global`.
 
     Raises:
-        ValueError: on a bad setting, a non-positive or non-finite value, or a
-            series shorter than ``seasons · m + h`` (plus ``h`` with validation).
+        ValueError: on a bad setting, a non-positive or non-finite value, or
+            series too short (all of them, or any with ``short="raise"``).
     """
-    m, h, seasons = (
-        positive_int("m", m),
-        positive_int("h", h),
-        positive_int("seasons", seasons),
-    )
-    hidden, layers = positive_int("hidden", hidden), positive_int("layers", layers)
-    stride = positive_int("stride", stride)
-    if max_windows is not None:
-        max_windows = positive_int("max_windows", max_windows)
+    horizon, season, step, lookback = _settings(horizon, season, step, lookback, skip)
     for name, value, allowed in (
         ("cell", cell, CELLS),
-        ("step", step, STEPS),
-        ("normalise", normalise, NORMALISATIONS),
+        ("scaling", scaling, SCALINGS),
         ("loss", loss, LOSSES),
+        ("short", short, SHORT),
     ):
-        if value not in allowed:
-            raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
-    if not validation:
-        patience = None
-    lookback = seasons * m
-    need = lookback + h + (h if validation else 0)
-    why = f"lookback seasons·m = {lookback} + horizon h = {h}"
-    series = _check_series(
-        train_series, need, why + (" + h for validation" if validation else "")
+        one_of(name, value, allowed)
+    hidden, layers = positive_int("hidden", hidden), positive_int("layers", layers)
+    stride = positive_int("stride", stride)
+    batch_size = positive_int("batch_size", batch_size)
+    if max_windows is not None:
+        max_windows = positive_int("max_windows", max_windows)
+    if epochs is not None:
+        epochs = positive_int("epochs", epochs)
+    if patience != "auto":
+        patience = _patience(patience, 1)
+    need = lookback + horizon + (horizon if validation else 0)
+    why = f"lookback {lookback} + horizon {horizon}" + (
+        f" + {horizon} for validation" if validation else ""
     )
+    series = _long_enough(_check_series(train_series), need, why, short)
 
-    coefficients = _owa_coefficients(series, m, h) if loss == "owa" else None
-
-    def prepare(parts, **kwargs):
-        """Normalised ``(inputs, targets)``; targets end with a weight column for "owa"."""
-        inputs, targets = [], []
-        for k, part in enumerate(parts):
-            X, Y, level = windows([part], lookback, h, **kwargs)
-            scale = _scale(X, level, normalise)
-            inputs.append(np.log(X / scale))
-            targets.append(np.log(Y / scale))
-            if coefficients is not None:
-                a, b = coefficients
-                targets[-1] = np.c_[targets[-1], a + b[k] * X.mean(axis=1)]
-        return (
-            np.concatenate(inputs).astype(np.float32),
-            np.concatenate(targets).astype(np.float32),
-        )
-
-    train_part = [s[:-h] for s in series] if validation else series
-    train_data = prepare(train_part, stride=stride, max_windows=max_windows)
-    val_data = prepare(series, max_windows=1) if validation else None
-    if coefficients is not None:  # weights of mean 1 over the training windows
-        mean_weight = train_data[1][:, -1].mean()
-        for _, Y in (train_data, val_data) if validation else (train_data,):
-            Y[:, -1] /= mean_weight
-
+    train_data, weights, val_data, val_weights = _training_data(
+        series,
+        lookback,
+        horizon,
+        scaling,
+        loss,
+        season,
+        validation,
+        stride=stride,
+        max_windows=max_windows,
+    )
+    if epochs is None:
+        epochs = default_epochs(len(train_data[0]), batch_size)
     torch.manual_seed(seed)
     module = GlobalRNN(
-        m, h, seasons, cell=cell, hidden=hidden, layers=layers, skip=skip, step=step
+        horizon,
+        season=season,
+        step=step,
+        cell=cell,
+        hidden=hidden,
+        layers=layers,
+        skip=skip,
     )
     history = fit(
         module,
@@ -413,31 +587,70 @@ def fit_global(
         epochs=epochs,
         lr=lr,
         batch_size=batch_size,
-        loss=_weighted_mae if loss == "owa" else loss,
-        patience=patience,
+        loss="mae" if loss == "owa" else loss,
+        sample_weight=weights,
+        val_sample_weight=val_weights,
+        patience=_patience(patience, epochs) if validation else None,
         seed=seed,
         progress=progress,
     )
     return GlobalForecaster(
-        module, m, h, seasons, cell, hidden, layers, skip, step, normalise, history
+        module,
+        horizon,
+        season,
+        step,
+        lookback,
+        cell,
+        hidden,
+        layers,
+        skip,
+        scaling,
+        short,
+        history,
+        len(series),
     )
 
 
 def forecast_global(model: GlobalForecaster, series_list: Sequence) -> np.ndarray:
-    """Forecast the next ``h`` values of every series.
+    """Forecast the next ``horizon`` values of every series.
 
     Args:
         model: from :func:`fit_global`.
-        series_list: positive 1-D series, each at least ``model.lookback`` long
-            (only the last ``model.lookback`` values are read, and the mean of
-            the whole series with ``normalise="series"``).
+        series_list: positive 1-D series. The network reads the last
+            ``model.lookback`` values of each (and, with ``scaling="series"``, the
+            mean of the whole series). A shorter series is forecast with M4's
+            Naive2 at ``model.season`` when the model was fitted with
+            ``short="naive2"`` (with a warning saying how many), and raises
+            ``ValueError`` with ``short="raise"``.
 
     Returns:
-        ``(n_series, h)``.
+        ``(n_series, horizon)``.
     """
-    series = _check_series(series_list, model.lookback, "the lookback seasons·m")
-    X, _, level = windows(
-        [np.r_[s, np.ones(model.h)] for s in series], model.lookback, model.h, max_windows=1
-    )
-    scale = _scale(X, level, model.normalise)
-    return scale * np.exp(predict(model.module, np.log(X / scale)).astype(float))
+    from .baselines import naive2
+
+    series = _check_series(series_list)
+    short = [k for k, s in enumerate(series) if len(s) < model.lookback]
+    if short and model.short == "raise":
+        k = short[0]
+        raise ValueError(
+            f"series {k} has {len(series[k])} values; at least {model.lookback} are "
+            "needed (the lookback)"
+        )
+    if short:
+        warnings.warn(
+            f"{len(short)} of {len(series)} series have fewer values than the lookback "
+            f"({model.lookback}): they are forecast with Naive2 (season {model.season})",
+            stacklevel=2,
+        )
+    forecasts = np.empty((len(series), model.horizon))
+    for k in short:
+        forecasts[k] = naive2(series[k], model.horizon, model.season)
+    long = sorted(set(range(len(series))) - set(short))
+    if long:
+        X = np.stack([series[k][-model.lookback :] for k in long])
+        level = np.array([np.cumsum(series[k])[-1] / len(series[k]) for k in long])
+        scale = _scale(X, level, model.scaling)
+        forecasts[long] = scale * np.exp(
+            predict(model.module, np.log(X / scale)).astype(float)
+        )
+    return forecasts

@@ -28,6 +28,7 @@ __all__ = [
     "rmse",
     "smape",
     "mase",
+    "mase_scale",
     "owa",
     "m4_scores",
     "accuracy",
@@ -115,6 +116,20 @@ def _insample_scale(y_insample, m: int, name: str = "y_insample") -> float:
             "mean(|y_t - y_(t-m)|) is 0 and MASE is undefined"
         )
     return scale
+
+
+def mase_scale(y_insample, m: int) -> float:
+    """MASE's denominator for one series: ``mean(|y_t - y_{t-m}|)`` over its training part.
+
+    The in-sample mean absolute error of the seasonal naive forecast one season
+    ahead; :func:`mase` divides a forecast's MAE by it.
+
+    Raises:
+        ValueError: if ``m`` is not a positive integer, the series is not 1-D,
+            holds NaN, has ``m`` values or fewer, or repeats itself exactly every
+            ``m`` steps (a zero scale).
+    """
+    return _insample_scale(y_insample, positive_int("m", m))
 
 
 def mase(y_true, y_pred, y_insample, m: int) -> float:

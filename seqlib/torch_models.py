@@ -31,8 +31,14 @@ def _layers(inputs, outputs, cell, hidden, layers, bidirectional, dropout):
     return rnn, nn.Dropout(dropout), head
 
 
-def _last_state(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
-    """The top layer's final state from ``h_n`` ``(layers * dirs, batch, hidden)``."""
+def _last_state(state, bidirectional: bool) -> torch.Tensor:
+    """The top layer's final hidden state ``(batch, hidden · dirs)``.
+
+    ``state`` is what the recurrent layer returns after its outputs: ``(h_n, c_n)``
+    for an LSTM, ``h_n`` for a GRU or plain RNN, with ``h_n`` of shape
+    ``(layers · dirs, batch, hidden)``.
+    """
+    h_n = state[0] if isinstance(state, tuple) else state  # LSTM: (h_n, c_n)
     if bidirectional:  # forward direction's last step and backward direction's first
         return torch.cat([h_n[-2], h_n[-1]], dim=1)
     return h_n[-1]
@@ -76,8 +82,7 @@ class SequenceRegressor(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Forecasts ``(batch, horizon)`` for windows ``x`` ``(batch, time, features)``."""
         _, state = self.rnn(x)
-        h_n = state[0] if isinstance(state, tuple) else state
-        return self.head(self.dropout(_last_state(h_n, self.bidirectional)))
+        return self.head(self.dropout(_last_state(state, self.bidirectional)))
 
 
 class SequenceClassifier(nn.Module):
@@ -154,8 +159,7 @@ class SequenceClassifier(nn.Module):
             out, state = self.rnn(x)
             mask = torch.ones(x.shape[:2], dtype=torch.bool)
         if self.pooling == "last":
-            h_n = state[0] if isinstance(state, tuple) else state
-            pooled = _last_state(h_n, self.bidirectional)
+            pooled = _last_state(state, self.bidirectional)
         elif self.pooling == "max":
             pooled = out.masked_fill(~mask[..., None], float("-inf")).max(dim=1).values
         else:

@@ -1,7 +1,11 @@
 """A small, deterministic PyTorch training loop with early stopping and a progress bar.
 
 The loop is the one every PyTorch chapter writes by hand once (the first
-forecaster shows it in full); later chapters call :func:`fit`.
+forecaster shows it in full); later chapters call :func:`fit`. It can weight
+examples (``sample_weight``), stop on a metric instead of the loss
+(``monitor``), and :func:`kfold_select` chooses between settings by k-fold
+cross-validation, then refits the best on all the training data, as
+scikit-learn's ``GridSearchCV`` does.
 """
 
 from __future__ import annotations
@@ -9,14 +13,18 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-__all__ = ["History", "fit", "predict"]
+from ._checks import positive_int
+
+__all__ = ["History", "Selection", "fit", "kfold_select", "predict"]
 
 LOSSES = ("mse", "mae", "cross_entropy", "bce")
+MODES = ("min", "max")
 
 
 @dataclass
@@ -26,6 +34,8 @@ class History:
     Attributes:
         loss: mean training loss per epoch.
         val_loss: validation loss per epoch (empty without validation data).
+        val_metric: the monitored metric on the validation data per epoch, when
+            ``monitor`` is not ``"loss"`` (else empty).
         best_epoch: the epoch (0-based) whose weights the model holds at the end
             when validation data was given, else ``None``.
         seconds: wall-clock training time.
@@ -33,6 +43,7 @@ class History:
 
     loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
     best_epoch: int | None = None
     seconds: float = 0.0
 
@@ -69,7 +80,8 @@ def _tensors(name: str, data) -> list:
     return out
 
 
-def _loss_fn(loss) -> Callable:
+def _loss_fn(loss, reduction: str = "mean") -> Callable:
+    """``loss(prediction, target)``; with ``reduction="none"``, one value per element."""
     import torch.nn.functional as F
 
     if callable(loss):
@@ -78,14 +90,32 @@ def _loss_fn(loss) -> Callable:
         "mse": F.mse_loss,
         "mae": F.l1_loss,
         "cross_entropy": F.cross_entropy,
-        "bce": lambda pred, y: F.binary_cross_entropy_with_logits(pred, y.float()),
+        "bce": lambda pred, y, **kw: F.binary_cross_entropy_with_logits(
+            pred, y.float(), **kw
+        ),
     }
     if loss not in table:
         raise ValueError(f"loss must be one of {LOSSES} or a callable; got {loss!r}")
-    return table[loss]
+    if reduction == "mean":
+        return table[loss]
+    return lambda pred, y: table[loss](pred, y, reduction=reduction)
 
 
-def _mean_loss(model, tensors, loss_fn, batch_size: int) -> float:
+def _weighted(loss_fn: Callable) -> Callable:
+    """``loss(prediction, target, weight)``: the mean of ``weight · loss`` per element.
+
+    ``loss_fn`` returns unreduced losses, ``(batch, ...)``; each example's weight
+    ``(batch,)`` multiplies all of its elements before the mean, as Keras does.
+    """
+
+    def weighted(prediction, target, weight):
+        losses = loss_fn(prediction, target)
+        return (weight.reshape(-1, *[1] * (losses.dim() - 1)) * losses).mean()
+
+    return weighted
+
+
+def _mean_loss(model, tensors, loss_fn, batch_size: int, weights=None) -> float:
     import torch
 
     model.eval()
@@ -93,8 +123,61 @@ def _mean_loss(model, tensors, loss_fn, batch_size: int) -> float:
     with torch.no_grad():
         for start in range(0, n, batch_size):
             batch = [t[start : start + batch_size] for t in tensors]
-            total += float(loss_fn(model(*batch[:-1]), batch[-1])) * len(batch[-1])
+            extra = () if weights is None else (weights[start : start + batch_size],)
+            total += float(loss_fn(model(*batch[:-1]), batch[-1], *extra)) * len(batch[-1])
     return total / n
+
+
+def _weights(name: str, weights, n: int):
+    """Sample weights as a float32 tensor ``(n,)``, non-negative and finite."""
+    import torch
+
+    w = np.asarray(weights.cpu() if isinstance(weights, torch.Tensor) else weights)
+    w = w.astype(np.float32) if w.dtype != np.float32 else w
+    if w.shape != (n,):
+        raise ValueError(
+            f"{name} must hold one weight per example, shape ({n},); got {w.shape}"
+        )
+    if not (np.isfinite(w).all() and (w >= 0).all()):
+        raise ValueError(f"{name} must be finite and non-negative")
+    return torch.as_tensor(w)
+
+
+def _accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Accuracy of logits: the arg-max class, or ``logit > 0`` for one output."""
+    from .metrics import accuracy
+
+    if y_pred.ndim == 2 and y_pred.shape[1] > 1:
+        labels = y_pred.argmax(axis=1)
+    else:
+        labels = (y_pred.reshape(len(y_pred)) > 0).astype(int)
+    return accuracy(np.asarray(y_true).reshape(len(y_true)), labels)
+
+
+def _check_monitor(monitor, mode: str | None) -> tuple[Callable | str, str]:
+    """``(metric, mode)``: ``"loss"``, or a callable ``(y_true, y_pred) -> float``."""
+    if monitor == "accuracy":
+        metric = _accuracy
+    elif monitor == "loss" or callable(monitor):
+        metric = monitor
+    else:
+        raise ValueError(
+            "monitor must be 'loss', 'accuracy' or a callable "
+            f"(y_true, y_pred) -> float; got {monitor!r}"
+        )
+    if mode is None:
+        mode = "max" if monitor == "accuracy" else "min"
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'min' or 'max'; got {mode!r}")
+    return metric, mode
+
+
+def _score(model, tensors, metric, loss_fn, batch_size: int, weights=None) -> float:
+    """The loss (``metric == "loss"``) or ``metric(y_true, y_pred)`` on one data set."""
+    if metric == "loss":
+        return _mean_loss(model, tensors, loss_fn, batch_size, weights)
+    y_pred = predict(model, *tensors[:-1], batch_size=batch_size)
+    return float(metric(tensors[-1].numpy(), y_pred))
 
 
 def fit(
@@ -106,13 +189,17 @@ def fit(
     lr: float,
     batch_size: int,
     loss: str | Callable = "mse",
+    sample_weight=None,
+    val_sample_weight=None,
+    monitor: str | Callable = "loss",
+    mode: str | None = None,
     clip_grad_norm: float | None = None,
     patience: int | None = None,
     weight_decay: float = 0.0,
     seed: int = 0,
     progress: bool = True,
 ) -> History:
-    """Train a PyTorch model with Adam, optionally stopping early on the validation loss.
+    """Train a PyTorch model with Adam, optionally stopping early on validation data.
 
     Args:
         model: a ``torch.nn.Module`` whose ``forward`` takes the input arrays of
@@ -127,8 +214,21 @@ def fit(
         loss: ``"mse"``, ``"mae"``, ``"cross_entropy"`` (targets are class ids),
             ``"bce"`` (targets 0/1, the model returns logits) or a callable
             ``loss(prediction, target) -> scalar tensor``.
+        sample_weight: one non-negative weight per training example ``(batch,)``,
+            or ``None``. Each example's loss is multiplied by its weight before
+            the batch mean (as in Keras), so weights of mean 1 keep the loss's
+            scale. Needs a named ``loss``.
+        val_sample_weight: the same for ``val``; the validation loss is then
+            weighted too.
+        monitor: what early stopping and the best epoch follow on ``val``:
+            ``"loss"`` (the validation loss), ``"accuracy"`` (of logits: the
+            arg-max class, or ``logit > 0`` for one output) or a callable
+            ``monitor(y_true, y_pred) -> float`` of NumPy arrays, ``y_pred`` being
+            the model's raw output. Anything but ``"loss"`` needs ``val``.
+        mode: ``"min"`` or ``"max"``: whether a lower or a higher monitored value
+            is better; ``None`` means ``"max"`` for ``"accuracy"``, else ``"min"``.
         clip_grad_norm: rescale the gradient when its norm exceeds this value.
-        patience: stop after this many epochs without a better validation loss;
+        patience: stop after this many epochs without a better monitored value;
             ``None`` runs every epoch. Needs ``val``.
         weight_decay: Adam's L2 penalty.
         seed: seeds the shuffling and any randomness in the model (dropout), so a
@@ -139,26 +239,56 @@ def fit(
         A :class:`History`. With ``val``, the model ends with the weights of its
         best validation epoch.
     """
+    from .frameworks import load_triton_first
+
+    load_triton_first()  # the first optimizer imports Triton (see seqlib.frameworks)
     import torch
     from tqdm import tqdm
 
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
     if not lr > 0:
         raise ValueError(f"lr must be positive; got {lr!r}")
+    metric, mode = _check_monitor(monitor, mode)
     if patience is not None and val is None:
         raise ValueError("patience needs validation data: pass val=(inputs..., targets)")
-    if patience is not None and (int(patience) != patience or patience < 1):
-        raise ValueError(f"patience must be a positive integer or None; got {patience!r}")
+    if metric != "loss" and val is None:
+        raise ValueError(
+            f"monitor={monitor!r} needs validation data: pass val=(inputs..., targets)"
+        )
+    if patience is not None:
+        patience = positive_int("patience", patience)
     train_t = _tensors("train", train)
     val_t = _tensors("val", val) if val is not None else None
-    loss_fn = _loss_fn(loss)
+    weights = val_weights = None
+    if sample_weight is not None or val_sample_weight is not None:
+        if callable(loss):
+            raise ValueError(
+                f"sample_weight needs a named loss, one of {LOSSES}; got a callable"
+            )
+        if val_sample_weight is not None and val is None:
+            raise ValueError("val_sample_weight needs val=(inputs..., targets)")
+        loss_fn = _weighted(_loss_fn(loss, reduction="none"))
+        n_train = len(train_t[0])
+        weights = (
+            _weights("sample_weight", sample_weight, n_train)
+            if sample_weight is not None
+            else torch.ones(n_train)
+        )
+        if val_t is not None:
+            val_weights = (
+                _weights("val_sample_weight", val_sample_weight, len(val_t[0]))
+                if val_sample_weight is not None
+                else torch.ones(len(val_t[0]))
+            )
+    else:
+        loss_fn = _loss_fn(loss)
 
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     history = History()
+    sign = 1.0 if mode == "min" else -1.0  # compare sign · value: lower is better
     best, best_state, waited = math.inf, None, 0
     n = len(train_t[0])
     start_time = time.perf_counter()
@@ -172,8 +302,9 @@ def fit(
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
             batch = [t[idx] for t in train_t]
+            extra = () if weights is None else (weights[idx],)
             optimizer.zero_grad()
-            batch_loss = loss_fn(model(*batch[:-1]), batch[-1])
+            batch_loss = loss_fn(model(*batch[:-1]), batch[-1], *extra)
             batch_loss.backward()
             if clip_grad_norm is not None:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
@@ -182,12 +313,18 @@ def fit(
         history.loss.append(total / n)
         postfix = {"loss": f"{history.loss[-1]:.4g}"}
         if val_t is not None:
+            eval_batch = max(batch_size, 1024)
             history.val_loss.append(
-                _mean_loss(model, val_t, loss_fn, max(batch_size, 1024))
+                _mean_loss(model, val_t, loss_fn, eval_batch, val_weights)
             )
             postfix["val_loss"] = f"{history.val_loss[-1]:.4g}"
-            if history.val_loss[-1] < best:
-                best, waited = history.val_loss[-1], 0
+            value = history.val_loss[-1]
+            if metric != "loss":
+                value = _score(model, val_t, metric, loss_fn, eval_batch)
+                history.val_metric.append(value)
+                postfix["val_metric"] = f"{value:.4g}"
+            if sign * value < best:
+                best, waited = sign * value, 0
                 best_state = copy.deepcopy(model.state_dict())
                 history.best_epoch = epoch
             else:
@@ -201,6 +338,116 @@ def fit(
     model.eval()
     history.seconds = time.perf_counter() - start_time
     return history
+
+
+@dataclass
+class Selection:
+    """What :func:`kfold_select` found.
+
+    Attributes:
+        best_params: the winning candidate (a dict of ``build``'s arguments).
+        model: a fresh model built with ``best_params`` and trained on all the
+            training data.
+        history: that final training run's :class:`History`.
+        candidates: every candidate, in the order of ``scores``' rows.
+        scores: ``(candidates, folds)``, each candidate's score on each held-out fold.
+    """
+
+    best_params: dict
+    model: Any
+    history: History
+    candidates: list[dict]
+    scores: np.ndarray
+
+    @property
+    def mean_scores(self) -> np.ndarray:
+        """Each candidate's mean score over the folds, ``(candidates,)``."""
+        return self.scores.mean(axis=1)
+
+
+def kfold_select(
+    build: Callable[..., Any],
+    candidates: Sequence[Mapping] | Mapping[str, Sequence],
+    train: Sequence,
+    *,
+    folds: int = 5,
+    stratify: bool = False,
+    monitor: str | Callable = "loss",
+    mode: str | None = None,
+    seed: int = 0,
+    **fit_kwargs,
+) -> Selection:
+    """Choose settings by k-fold cross-validation, then refit the best on all of ``train``.
+
+    For each candidate and each of ``folds`` splits (scikit-learn's ``KFold``, or
+    ``StratifiedKFold`` on the targets), a fresh model ``build(**candidate)`` is
+    trained with :func:`fit` on the other folds for a fixed number of epochs and
+    scored on the held-out fold. The candidate with the best mean score is
+    built once more and trained on every example, as scikit-learn's
+    ``GridSearchCV`` refits its best estimator.
+
+    Args:
+        build: returns a new ``torch.nn.Module`` from a candidate's keyword
+            arguments, e.g. ``lambda hidden: torch_models.regressor(1, hidden=hidden)``.
+        candidates: a list of dicts of ``build``'s arguments, or one dict of lists
+            (every combination is tried, as with scikit-learn's ``ParameterGrid``).
+        train: ``(inputs..., targets)`` as for :func:`fit`.
+        folds: the number of folds (at least 2).
+        stratify: keep each class's share in every fold (classification targets).
+        monitor, mode: the score, as for :func:`fit`: ``"loss"`` (the held-out
+            loss), ``"accuracy"`` or a callable ``(y_true, y_pred) -> float``.
+        seed: shuffles the examples before they are split, seeds each model's
+            initial weights (``torch.manual_seed``) and each training run.
+        **fit_kwargs: passed to :func:`fit`: ``epochs``, ``lr``, ``batch_size``,
+            ``loss`` and so on (not ``val`` or ``patience``: the folds hold no
+            validation data).
+
+    Returns:
+        A :class:`Selection`.
+    """
+    import torch
+    from sklearn.model_selection import KFold, ParameterGrid, StratifiedKFold
+
+    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
+        raise ValueError(f"folds must be an integer of at least 2; got {folds!r}")
+    metric, mode = _check_monitor(monitor, mode)
+    for name in ("val", "patience", "monitor", "seed"):
+        if name in fit_kwargs:
+            raise ValueError(f"kfold_select does not pass {name}= to fit; remove it")
+    if isinstance(candidates, Mapping):
+        candidates = list(ParameterGrid(dict(candidates)))
+    candidates = [dict(c) for c in candidates]
+    if not candidates:
+        raise ValueError("candidates holds no settings to compare")
+    tensors = _tensors("train", train)
+    if len(tensors[0]) < folds:
+        raise ValueError(
+            f"folds={folds} needs at least {folds} examples; train holds {len(tensors[0])}"
+        )
+    loss_fn = _loss_fn(fit_kwargs.get("loss", "mse"))
+    splitter = (StratifiedKFold if stratify else KFold)(
+        n_splits=folds, shuffle=True, random_state=seed
+    )
+    labels = tensors[-1].numpy() if stratify else None
+    splits = list(splitter.split(np.zeros(len(tensors[0])), labels))
+
+    def trained(params, part):
+        torch.manual_seed(seed)
+        model = build(**params)
+        history = fit(model, part, seed=seed, progress=False, **fit_kwargs)
+        return model, history
+
+    scores = np.empty((len(candidates), folds))
+    for i, params in enumerate(candidates):
+        for j, (fit_idx, held_idx) in enumerate(splits):
+            fit_idx, held_idx = torch.as_tensor(fit_idx), torch.as_tensor(held_idx)
+            model, _ = trained(params, [t[fit_idx] for t in tensors])
+            held = [t[held_idx] for t in tensors]
+            scores[i, j] = _score(model, held, metric, loss_fn, 4096)
+    mean = scores.mean(axis=1)
+    best = int(np.argmin(mean) if mode == "min" else np.argmax(mean))
+    model, history = trained(candidates[best], tensors)
+    return Selection(candidates[best], model, history, candidates, scores)
 
 
 def predict(model, *inputs, batch_size: int = 4096) -> np.ndarray:
