@@ -30,6 +30,8 @@ PYTHON312 ?= $(firstword $(foreach p,python3.12 $(wildcard /usr/bin/python3.12 \
 VENV312 := .venv312
 STAMP312 := $(VENV312)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 READER_PIP := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS=
+# The chapters that train PyTorch models in a process that has TensorFlow too.
+BOTH_FRAMEWORKS := $(shell grep -lF 'frameworks=(\"torch\", \"keras\")' $(NOTEBOOKS))
 
 .PHONY: help install book execute html test unit nbval browser chromium lint timings clean \
 	test-py312 install-py312 pair
@@ -52,7 +54,8 @@ help:
 	@echo "  make pair         rewrite notebooks/text/*.py, the notebooks' text forms"
 	@echo "Readers' machines:"
 	@echo "  make install-py312  create .venv312: Python 3.12, the registry's default builds"
-	@echo "  make test-py312   the unit tests and every notebook again in .venv312"
+	@echo "  make test-py312   the unit tests and the chapters that use both frameworks,"
+	@echo "                    again in .venv312"
 	@echo "  make clean        remove _build/ (keeps .venv and .venv312)"
 
 install: $(STAMP)
@@ -115,7 +118,7 @@ test-py312: $(STAMP312)
 	  '| triton installed:', u.find_spec('triton') is not None)"
 	$(VENV312)/bin/pytest tests --ignore=tests/browser -p no:cacheprovider
 	SEQLIB_TIMINGS=_build/timings-py312.json \
-	  $(VENV312)/bin/pytest --nbval-lax -p no:cacheprovider notebooks
+	  $(VENV312)/bin/pytest --nbval-lax -p no:cacheprovider $(BOTH_FRAMEWORKS)
 
 clean:
 	rm -rf _build
