@@ -9,12 +9,13 @@ if "google.colab" in sys.modules:
 # (ch-setup)=
 # # Setting up
 #
-# Part II follows the article's hands-on project (§5): set up an environment, write a first
-# LSTM forecaster, read its code line by line, and make it better. This chapter is the
-# set-up: how to run the book's notebooks on your own machine or in Colab, how to check
-# that the versions are the ones the book was tested with, and one measurement that decides
-# how every later chapter runs its models: how many CPU threads a small recurrent network
-# should use.
+# By the end of this chapter you will have the book's notebooks running, on your own
+# machine or in Colab, you will know how to check that your versions are the ones the book
+# was tested with, and you will have measured the setting that decides how every later
+# chapter runs its models: how many CPU threads a small recurrent network should use. Part
+# II follows the original article's hands-on project (its §5: set up an environment, write a
+# first LSTM forecaster, read its code, make it better), and this chapter answers its set-up
+# section, §5.1. ({ref}`start` has a shorter version of the first two sections.)
 #
 # ## On your own machine
 #
@@ -87,13 +88,15 @@ if "google.colab" in sys.modules:
 # %%
 import os
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # Keras 3 runs on TensorFlow here
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain float maths, fewer log lines
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up messages
+# Keras 3 runs on TensorFlow here, with plain float maths and fewer log lines
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from seqlib.frameworks import load_triton_first
 
-triton = load_triton_first()  # before TensorFlow: see "Two frameworks in one process"
+# before TensorFlow: see "Two frameworks in one process" below
+triton = load_triton_first()
 
 import platform
 
@@ -114,6 +117,11 @@ from seqlib.timing import time_training_step
 set_threads(1)
 set_seed(0)
 
+# %% [markdown]
+# The imports went through; now print what they are, and stop early if a major version is
+# not the one the book needs:
+
+# %%
 versions = {
     "python": platform.python_version(),
     "numpy": np.__version__,
@@ -130,19 +138,29 @@ versions = {
 for name, version in versions.items():
     print(f"{name:14s} {version}")
 
-assert keras.__version__.startswith("3."), "the book's Keras code needs Keras 3"
-assert int(torch.__version__.split(".")[0]) >= 2, "the book's PyTorch code needs PyTorch 2"
+assert keras.__version__.startswith("3."), "the book's code needs Keras 3"
+assert int(torch.__version__.split(".")[0]) >= 2, "the book needs PyTorch 2"
 
 # %% [markdown]
 # ## Which device?
 #
-# The book runs on a CPU. If a GPU is present, PyTorch and TensorFlow will say so; the
-# chapters still choose the CPU so that their numbers match what is printed in the book.
+# The book runs on a CPU, and its stored results come from one. If a GPU is present,
+# PyTorch and TensorFlow will say so:
 
 # %%
 print("PyTorch sees a CUDA GPU:", torch.cuda.is_available())
 print("TensorFlow sees GPUs:   ", len(tf.config.list_physical_devices("GPU")))
 print("CPU cores:              ", os.cpu_count())
+
+# %% [markdown]
+# The chapters still train on the CPU unless told otherwise. Every `seqlib` function that
+# runs a PyTorch model ({func}`seqlib.train.fit`, {func}`seqlib.train.predict` and the
+# others) takes a `device=` argument, read by {func}`seqlib.reproducibility.device`:
+# `"cpu"` (the default), `"cuda"`, `"mps"` (Apple's GPU), or `"auto"`, the GPU when PyTorch
+# sees one and the CPU otherwise. The environment variable `SEQLIB_DEVICE` sets it for every
+# call that names none, so `SEQLIB_DEVICE=auto` moves every chapter's PyTorch training to
+# a GPU without editing a line. The numbers then differ slightly from the book's: a GPU
+# rounds its sums in another order.
 
 # %% [markdown]
 # ## Two frameworks in one process
@@ -193,8 +211,9 @@ print("Triton:", triton)
 # threads costs more in coordination than it saves, so small recurrent networks are
 # limited by **latency**, not by arithmetic. Whether a second thread helps is a question
 # for a measurement, so here is one: the time of one training step (forward and backward)
-# for an LSTM with 8 inputs on a batch of 64 sequences of 50 steps, with one and with two
-# threads, for a small and a large hidden size.
+# for an {term}`LSTM <Long short-term memory, LSTM (长短期记忆网络)>` with 8 inputs on a batch of 64 sequences of 50 steps, with one and with two
+# threads, for a small and a large hidden size (the size of the
+# {term}`hidden state <Hidden state (隐藏状态)>`).
 #
 # {func}`seqlib.timing.time_training_step` does the timing: two untimed passes to warm up,
 # then the mean of ten passes of forward, sum and backward on one random batch, with
@@ -210,12 +229,16 @@ rows = []
 for hidden in (32, 256):
     one, two = seconds_per_step(hidden, 1), seconds_per_step(hidden, 2)
     rows.append({"hidden units": hidden, "1 thread (ms)": 1000 * one,
-                 "2 threads (ms)": 1000 * two, "speed-up with 2": one / two})  # fmt: skip
+                 "2 threads (ms)": 1000 * two,
+                 "speed-up with 2": one / two})  # fmt: skip
 set_threads(1)
 threads = pd.DataFrame(rows).set_index("hidden units")
-glue("speedup_small", f"{threads.loc[32, 'speed-up with 2']:.2f}")
-glue("speedup_large", f"{threads.loc[256, 'speed-up with 2']:.2f}")
 threads.round(2)
+
+# %% tags=["remove-cell"]
+speedup = threads["speed-up with 2"]
+glue("speedup_small", f"{speedup.loc[32]:.2f}")
+glue("speedup_large", f"{speedup.loc[256]:.2f}")
 
 # %% [markdown]
 # With 32 hidden units a second thread changed the time by a factor of
@@ -240,6 +263,25 @@ threads.round(2)
 # across machines and library versions small differences remain, which is why the book's
 # checks compare trained models with margins, never to the last digit.
 #
+# ## One call for all of this
+#
+# This chapter set everything up by hand, to show each piece: the environment variables
+# that Keras and TensorFlow read when they are imported, Triton before TensorFlow, the
+# threads, the seeds. Every other chapter does the same with one call, as its first line:
+#
+# ```python
+# from seqlib.reproducibility import setup
+#
+# setup(frameworks=("torch", "keras"))
+# ```
+#
+# {func}`seqlib.reproducibility.setup` sets the environment defaults (a variable you have
+# already set is kept), loads Triton first where it is installed, imports the frameworks
+# named, sets one thread and seed 0 (both can be changed: `setup(seed=1, threads=2)`), and
+# hides two warnings that say nothing about the book's models (statsmodels' convergence
+# messages while it fits many small series, and tqdm's note that it draws a text progress
+# bar).
+#
 # ## Why both Keras and PyTorch?
 #
 # The article writes its examples in Keras, and Keras remains the shortest way from an
@@ -252,48 +294,40 @@ threads.round(2)
 # builders in {mod}`seqlib.keras_models` and {mod}`seqlib.torch_models` take the same
 # arguments.
 #
-# ## What the article got wrong in §5.1
+# ```{admonition} Common pitfalls
+# :class: dropdown
 #
-# ```{list-table}
-# :header-rows: 1
-# :widths: 40 60
+# * **Installing without versions** (`pip install tensorflow` and friends, as the article
+#   does). Unpinned installs are why tutorials stop working: the article's own Keras 2 code
+#   warns or fails under Keras 3. Use the pinned `requirements.txt`, and print the versions
+#   with your results.
+# * **Following Windows-only steps or an unsupported Python.** Python 3.8, which the article
+#   names, has been out of support since 2024; the book is tested on 3.11 and 3.12, on Linux
+#   and macOS (and under WSL on Windows), and in Colab.
+# * **Installing what a chapter does not use and missing what it does.** The article installs
+#   pandas but not librosa or scikit-learn, which its later examples and any honest
+#   baseline need. The book's environment holds everything its chapters import.
+# * **Importing TensorFlow before PyTorch's Triton** with PyTorch's CUDA build: the process
+#   dies with a segmentation fault. Call `setup()` first.
+# * **More threads than cores** across processes: processes × threads ≤ cores.
 #
-# * - The article
-#   - Corrected
-# * - Set-up steps for Windows only, `pip install tensorflow` and friends with no versions,
-#     "Python 3.8 or later".
-#   - Pinned versions in `requirements.txt`, two commands that work on Linux and macOS (and
-#     under WSL on Windows), and Colab for readers without a local Python. Python 3.8 has
-#     been out of support since 2024; the book uses 3.11 and 3.12.
-# * - Installs pandas (never used) but not what its own later examples import (librosa) or
-#     need (scikit-learn for any baseline or metric).
-#   - The book's environment holds everything its chapters import, and the chapters check
-#     the versions.
+# {ref}`app-errata` keeps the full list of the article's errors, with the fixes.
 # ```
+#
+# ## Key takeaways
+#
+# * Two commands set up everything locally: `make book` builds the pinned environment and
+#   runs the book, `make test` checks it; in Colab the first cell installs `seqlib`.
+# * Pin versions and print them with your results; the book needs Keras 3 and PyTorch 2.
+# * Small recurrent networks are limited by latency, not arithmetic: one thread per
+#   process is usually as fast as two, and processes × threads must not exceed the cores.
+# * Seed every random generator before each model (`set_seed`) to make CPU runs repeatable.
+# * Start every notebook that uses both frameworks with
+#   {func}`seqlib.reproducibility.setup`, before `import keras`.
 #
 # ## Exercises
 #
-# ````{exercise}
-# :label: ex-setup-threads
-#
-# Measure `seconds_per_step` for hidden sizes 16, 64, 128 and 512 and with 1, 2 and (if you
-# have them) 4 threads. Where does a second thread start to pay off on your machine?
-# ````
-#
-# ````{solution} ex-setup-threads
-# :class: dropdown
-#
-# ```python
-# for hidden in (16, 64, 128, 512):
-#     print(hidden, [round(1000 * seconds_per_step(hidden, n), 1) for n in (1, 2, 4)])
-# set_threads(1)
-# ```
-#
-# The break-even point depends on the CPU; typically extra threads help only once the
-# matrix products reach a few hundred units. Remember to set the threads back.
-# ````
-#
-# ````{exercise}
+# ````{exercise} ★ · 5 min · Same seed, same loss
 # :label: ex-setup-seed
 #
 # Train the same tiny PyTorch model twice with {func}`seqlib.train.fit` after
@@ -311,11 +345,34 @@ threads.round(2)
 # for seed in (0, 0, 1):
 #     set_seed(seed)
 #     model = torch_models.regressor(1, hidden=8)
-#     history = train.fit(model, (X, y), epochs=5, lr=0.01, batch_size=16, seed=seed,
-#                         progress=False)
+#     history = train.fit(model, (X, y), epochs=5, lr=0.01, batch_size=16,
+#                         seed=seed, progress=False)
 #     print(seed, history.loss[-1])
 # ```
 #
 # The two runs with seed 0 print the same loss to the last digit; seed 1 starts from other
 # weights and gives a different one.
 # ````
+#
+# ````{exercise} ★★ · 15 min · Where a second thread pays off
+# :label: ex-setup-threads
+#
+# Measure `seconds_per_step` for hidden sizes 16, 64, 128 and 512 and with 1, 2 and (if you
+# have them) 4 threads. Where does a second thread start to pay off on your machine?
+# ````
+#
+# ````{solution} ex-setup-threads
+# :class: dropdown
+#
+# ```python
+# for hidden in (16, 64, 128, 512):
+#     ms = [round(1000 * seconds_per_step(hidden, n), 1) for n in (1, 2, 4)]
+#     print(hidden, ms)
+# set_threads(1)
+# ```
+#
+# The break-even point depends on the CPU and on how busy it is: on a machine that other
+# programs share, a second thread can make every size slower, which is one more reason
+# for the book's rule. Remember to set the threads back.
+# ````
+#

@@ -9,18 +9,19 @@ if "google.colab" in sys.modules:
 # (ch-first-forecaster)=
 # # Your first LSTM forecaster
 #
-# The article's hands-on project (§5.2) trains a two-layer LSTM to continue the sequence
-# 1, 2, …, 10. It is a good first exercise, and its code is short, but it does not do what
-# its text says: it trains on nothing. This chapter runs it as written, finds out why, and
-# then does the exercise properly, in Keras and in PyTorch, on the same data. The last part
-# asks what a model can learn from ten numbers at all.
+# By the end of this chapter you will be able to turn a series into training examples,
+# train the same small LSTM forecaster in Keras and in PyTorch, and judge its forecasts
+# against simple baselines. The chapter answers the original article's first hands-on
+# example (§5.2), which trains a two-layer LSTM to continue the sequence 1, 2, …, 10. It is
+# a good first exercise, and its code is short, but it does not do what its text says: it
+# trains on nothing. We run it as written, find out why, and then do the exercise properly,
+# in both frameworks, on the same data. The last part asks what a model can learn from ten
+# numbers at all.
 
 # %%
-import os
+from seqlib.reproducibility import set_seed, setup
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # Keras 3 runs on TensorFlow here
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain float maths, fewer log lines
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up messages
+setup(frameworks=("torch", "keras"))  # seeds, threads, safe imports (chapter 5)
 
 import warnings
 
@@ -33,10 +34,6 @@ from sklearn.linear_model import LinearRegression
 
 from seqlib import data, torch_models, train
 from seqlib.report import glue
-from seqlib.reproducibility import set_seed, set_threads
-
-set_threads(1)
-set_seed(0)
 
 # %% [markdown]
 # ## The article's code, as written
@@ -60,7 +57,8 @@ print("sequence:", sequence.shape, " X:", X.shape, " y:", y.shape)
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     model = keras.Sequential()
-    model.add(keras.layers.LSTM(units=50, return_sequences=True, input_shape=(1, 1)))
+    model.add(keras.layers.LSTM(units=50, return_sequences=True,
+                                input_shape=(1, 1)))
     model.add(keras.layers.LSTM(units=50))
     model.add(keras.layers.Dense(1))
     model.compile(optimizer="adam", loss="mean_squared_error")
@@ -79,7 +77,7 @@ model.predict(X, verbose=0)
 # %% [markdown]
 # and gets an error that does not even say what is wrong. Three problems hide in six lines:
 #
-# 1. **The slicing** cuts rows instead of time steps, leaving empty arrays.
+# 1. **The slicing** cuts rows instead of {term}`time steps <Time step (时间步)>`, leaving empty arrays.
 # 2. **The shapes.** `input_shape=(1, 1)` declares sequences of *one* time step with one
 #    feature. A recurrent layer wants `(batch, time, features)`; with one time step there is
 #    nothing to recur over, and the LSTM is an expensive way to write a small feed-forward
@@ -89,7 +87,8 @@ model.predict(X, verbose=0)
 #
 # ## Windows: how a series becomes training examples
 #
-# The standard way to turn one series into many examples is a **sliding window**: each
+# The standard way to turn one series into many examples is a
+# **{term}`sliding window <Sliding window (滑动窗口)>`**: each
 # example takes `lookback` consecutive values as input and the value that follows as the
 # target. {func}`seqlib.data.make_windows` does this and returns `X` as
 # `(examples, lookback, features)`, ready for a recurrent layer:
@@ -103,7 +102,7 @@ pd.DataFrame({"input window": [list(w[:, 0]) for w in X], "target": y[:, 0]})
 # %% [markdown]
 # Ten values give seven windows of three. We keep the last two for testing (targets 9 and
 # 10) and train on the first five (targets 4 to 8). Neural networks train best on inputs of
-# order one, so we standardise with the mean and standard deviation of the values the
+# order one, so we {term}`standardise <Normalisation and standardisation (归一化, 标准化)>` with the mean and standard deviation of the values the
 # model may see in training, 1 to 8; the test targets never touch the scaling.
 
 # %% tags=["nbval-check-output"]
@@ -137,13 +136,15 @@ keras_model = keras.Sequential(
         keras.layers.Dense(1),
     ]
 )
-keras_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+adam = keras.optimizers.Adam(learning_rate=0.01)
+keras_model.compile(optimizer=adam, loss="mse")
 keras_history = keras_model.fit(
     scale(X_train), scale(y_train), epochs=200, batch_size=5, verbose=0
 )
 keras_test = unscale(keras_model.predict(scale(X_test), verbose=0))
 print(f"final training loss {keras_history.history['loss'][-1]:.5f}")
-print("test predictions:", keras_test.ravel().round(2), " truth:", y_test.ravel())
+print("test predictions:", keras_test.ravel().round(2))
+print("truth:           ", y_test.ravel())
 
 
 # %% [markdown]
@@ -165,7 +166,8 @@ class Forecaster(torch.nn.Module):
 
     def forward(self, x):  # x: (batch, time, features)
         outputs, _ = self.lstm(x)  # outputs: (batch, time, hidden)
-        return self.head(outputs[:, -1])  # the last step's hidden state -> (batch, 1)
+        last = outputs[:, -1]  # the last step's hidden state: (batch, hidden)
+        return self.head(last)  # (batch, 1)
 
 
 set_seed(0)
@@ -184,7 +186,8 @@ with torch.no_grad():
         torch_model(torch.tensor(scale(X_test), dtype=torch.float32)).numpy()
     )
 print(f"final training loss {loss.item():.5f}")
-print("test predictions:", torch_test.ravel().round(2), " truth:", y_test.ravel())
+print("test predictions:", torch_test.ravel().round(2))
+print("truth:           ", y_test.ravel())
 
 # %% [markdown]
 # `seqlib`'s builder makes the same model in one line, and `fit` trains it with the same
@@ -192,10 +195,12 @@ print("test predictions:", torch_test.ravel().round(2), " truth:", y_test.ravel(
 
 # %%
 set_seed(0)
-library_model = torch_models.regressor(n_features=1, horizon=1, hidden=50, layers=2)
+library_model = torch_models.regressor(
+    n_features=1, horizon=1, hidden=50, layers=2
+)
 history = train.fit(
-    library_model, (scale(X_train), scale(y_train)), epochs=200, lr=0.01, batch_size=5,
-    progress=False,
+    library_model, (scale(X_train), scale(y_train)),
+    epochs=200, lr=0.01, batch_size=5, progress=False,
 )  # fmt: skip
 library_test = unscale(train.predict(library_model, scale(X_test)))
 print("test predictions:", library_test.ravel().round(2))
@@ -203,8 +208,8 @@ print("test predictions:", library_test.ravel().round(2))
 # %% [markdown]
 # ## Baselines
 #
-# How good are predictions of about 9 and 10? Compare with two models that need no
-# training loop at all: the **naive** forecast (the next value equals the last one) and a
+# How good are predictions of about 9 and 10? Compare with two {term}`baselines <Baseline (基线)>`, models that need no
+# training loop at all: the **{term}`naive <Naive and seasonal naive forecast (朴素预测, 季节性朴素预测)>`** forecast (the next value equals the last one) and a
 # **linear regression** of the target on the three inputs (scikit-learn's
 # `LinearRegression`), fitted on the same five training windows.
 
@@ -216,9 +221,13 @@ forecasts = {
     "LSTM, Keras": keras_test.ravel(),
     "LSTM, PyTorch": torch_test.ravel(),
 }
-test_mae = {name: np.mean(np.abs(f - y_test.ravel())) for name, f in forecasts.items()}
+truth_test = y_test.ravel()
+test_mae = {
+    name: np.mean(np.abs(f - truth_test)) for name, f in forecasts.items()
+}
 pd.DataFrame({"forecast of 9, 10": [np.round(f, 2) for f in forecasts.values()],
-              "test MAE": list(test_mae.values())}, index=list(forecasts))  # fmt: skip
+              "test MAE": list(test_mae.values())},
+             index=list(forecasts))  # fmt: skip
 
 # %% [markdown]
 # The LSTMs beat the naive forecast on the two test values, and the linear regression is
@@ -232,24 +241,27 @@ pd.DataFrame({"forecast of 9, 10": [np.round(f, 2) for f in forecasts.values()],
 # are 11, 16, 21 and 51.
 
 # %%
-probes = np.array([[8, 9, 10], [13, 14, 15], [18, 19, 20], [48, 49, 50]], dtype=float)
+probes = np.array(
+    [[8, 9, 10], [13, 14, 15], [18, 19, 20], [48, 49, 50]], dtype=float
+)
 truth = probes[:, -1] + 1
+probe_inputs = scale(probes[:, :, None])  # (4, 3, 1)
+keras_far = keras_model.predict(probe_inputs, verbose=0)
+torch_far = train.predict(library_model, probe_inputs)
 far = pd.DataFrame(
     {
         "truth": truth,
         "linear regression": linear.predict(probes),
-        "LSTM, Keras": unscale(
-            keras_model.predict(scale(probes[:, :, None]), verbose=0)
-        ).ravel(),
-        "LSTM, PyTorch": unscale(
-            train.predict(library_model, scale(probes[:, :, None]))
-        ).ravel(),
+        "LSTM, Keras": unscale(keras_far).ravel(),
+        "LSTM, PyTorch": unscale(torch_far).ravel(),
     },
     index=["[8, 9, 10]", "[13, 14, 15]", "[18, 19, 20]", "[48, 49, 50]"],
 )
+far.round(2)
+
+# %% tags=["remove-cell"]
 glue("far_keras", f"{far['LSTM, Keras'].iloc[-1]:.1f}")
 glue("far_torch", f"{far['LSTM, PyTorch'].iloc[-1]:.1f}")
-far.round(2)
 
 # %% tags=["remove-cell"]
 assert test_mae["linear regression"] < 1e-6
@@ -258,15 +270,14 @@ assert (
 )
 assert far["LSTM, Keras"].iloc[-1] < 25 and far["LSTM, PyTorch"].iloc[-1] < 25  # saturates
 
-# %% tags=["hide-input"]
+# %% mystnb={"figure": {"caption": "Forecasts for windows beyond the training range. The linear regression follows the line; both LSTMs flatten out once the inputs leave the range they were trained on (shaded).", "name": "fig-first-extrapolation"}} tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(8, 4))
 ax.plot(truth, truth, "k--", label="truth (next value)")
 ax.plot(truth, far["linear regression"], "o-", label="linear regression")
 ax.plot(truth, far["LSTM, Keras"], "s-", label="LSTM, Keras")
 ax.plot(truth, far["LSTM, PyTorch"], "^-", label="LSTM, PyTorch")
-ax.axvspan(
-    3.5, 8.5, color="tab:green", alpha=0.15, label="targets seen in training (4 to 8)"
-)
+ax.axvspan(3.5, 8.5, color="tab:green", alpha=0.15,
+           label="targets seen in training (4 to 8)")  # fmt: skip
 ax.set(
     xlabel="true next value",
     ylabel="forecast",
@@ -276,7 +287,7 @@ ax.legend()
 fig.tight_layout()
 
 # %% [markdown]
-# The linear model continues the line forever. The LSTMs flatten out: asked to continue
+# The linear model continues the line forever ({numref}`fig-first-extrapolation`). The LSTMs flatten out: asked to continue
 # 48, 49, 50 they answer about {glue:text}`far_keras` (Keras) and {glue:text}`far_torch`
 # (PyTorch). This is not a bug. Every unit's output passes through $\tanh$, which saturates
 # for large inputs, and a network only learns a function where it has seen data: between 4
@@ -289,65 +300,104 @@ fig.tight_layout()
 # * **Always compare with simple baselines.** A model that cannot beat "the next value is
 #   the last one" or a linear fit has not learned anything worth its cost.
 #
-# ## What the article got wrong in §5.2
+# ```{admonition} Common pitfalls
+# :class: dropdown
 #
-# ```{list-table}
-# :header-rows: 1
-# :widths: 40 60
+# * **Slicing the wrong axis.** `X, y = sequence[:-1], sequence[1:]` on a `(1, 10)` array
+#   gives two empty arrays: Keras "trains" for 100 epochs without a single step and
+#   `predict` fails. Make windows along the time axis
+#   ({func}`seqlib.data.make_windows`) and print the shapes.
+# * **Sequences of one step.** `input_shape=(1, 1)` gives the LSTM nothing to recur over.
+#   Declare `keras.Input(shape=(lookback, features))`.
+# * **Judging a model on its training inputs.** `model.predict(X)` on the data it was
+#   fitted to measures memory. Hold out a test window, and compare with a naive forecast
+#   and a linear fit.
+# * **Expecting an LSTM to extrapolate a trend.** It fits the range it was trained on and
+#   saturates outside it; difference or rescale a trending series.
 #
-# * - The article
-#   - Corrected, and shown above
-# * - `X, y = sequence[:-1], sequence[1:]` on a `(1, 10)` array.
-#   - Both are empty `(0, 10)` arrays: `fit` takes no step and `predict` fails. Windows are
-#     made along the time axis ({func}`seqlib.data.make_windows`).
-# * - `input_shape=(1, 1)`: sequences of one step.
-#   - The input is `(lookback, features)`, here `(3, 1)`, declared with `keras.Input`.
-# * - Evaluate with `model.predict(X)` on the training inputs.
-#   - Hold out a test window; compare with a naive forecast and a linear fit.
-# * - "The prediction shows the model's understanding and predictive ability."
-#   - Nothing was trained. Trained properly, the LSTM fits the training range but cannot
-#     extrapolate a trend, which a linear model does exactly.
+# {ref}`app-errata` keeps the full list of the article's errors, with the fixes.
 # ```
+#
+# ## Key takeaways
+#
+# * A recurrent layer reads arrays of shape `(batch, time, features)`; a series becomes
+#   training examples through sliding windows of `lookback` steps and the value that
+#   follows.
+# * Fit the scaling on the training values only, and test on windows the model never saw.
+# * Keras declares the model and trains it with `compile` and `fit`; PyTorch makes you
+#   write the loop (zero the gradients, compute the loss, `backward`, `step`), which
+#   {func}`seqlib.train.fit` wraps for the rest of the book.
+# * Always score simple baselines on the same test windows: here a straight line is exact.
+# * A network only learns a function where it has seen data: LSTMs flatten out beyond the
+#   training range, so difference or rescale series with a trend.
 #
 # ## Exercises
 #
-# ````{exercise}
+# ````{exercise} ★ · 10 min · Longer and shorter windows
+# :label: ex-first-lookback
+#
+# Change `lookback` to 1, 2 and 5 (adjusting the train/test split so that the test targets
+# stay 9 and 10). How do the number of training windows, the training loss and the two test
+# predictions change?
+# ````
+#
+# ````{solution-start} ex-first-lookback
+# :class: dropdown
+# ````
+#
+
+# %%
+for lookback in (1, 2, 5):
+    Xl, yl = data.make_windows(series, lookback=lookback)
+    Xl, yl = scale(Xl), scale(yl)  # the last two windows are the test
+    set_seed(0)
+    m = torch_models.regressor(n_features=1, horizon=1, hidden=50, layers=2)
+    h = train.fit(m, (Xl[:-2], yl[:-2]), epochs=200, lr=0.01,
+                  batch_size=len(Xl), progress=False)  # fmt: skip
+    pred = unscale(train.predict(m, Xl[-2:])).ravel()
+    print(f"lookback {lookback}: {len(Xl) - 2} training windows, "
+          f"final loss {h.loss[-1]:.5f}, forecasts of 9, 10: {pred.round(2)}")
+
+# %% [markdown]
+# With `lookback=1` each example is a single number, the article's `input_shape=(1, 1)`
+# done right: the model learns the map $x \mapsto x + 1$ on the training values and still
+# forecasts close to 9 and 10. Longer windows leave fewer training windows (printed above),
+# and the training loss falls close to zero for every choice. The recurrent structure buys
+# nothing on this series: every window carries the same information, a straight line.
+#
+# ```{solution-end}
+# ```
+#
+# ````{exercise} ★★ · 15 min · Forecast the change, not the value
 # :label: ex-first-difference
 #
 # Train the PyTorch LSTM on the *differences* of the series (all equal to 1) and add the
 # predicted difference to the last value. What does it forecast for `[48, 49, 50]` now?
 # ````
 #
-# ````{solution} ex-first-difference
+# ````{solution-start} ex-first-difference
 # :class: dropdown
+# ````
 #
-# ```python
-# diffs = np.diff(series)  # nine ones
-# Xd, yd = data.make_windows(diffs, lookback=2)
-# set_seed(0)
-# model_d = torch_models.regressor(1, hidden=16)
-# train.fit(model_d, (Xd, yd), epochs=200, lr=0.01, batch_size=8, progress=False)
-# step = train.predict(model_d, np.diff(probes, axis=1)[:, :, None])  # windows of diffs
-# print(probes[:, -1] + step.ravel())  # close to 11, 16, 21, 51
+
+# %%
+diffs = np.diff(series)  # nine ones
+Xd, yd = data.make_windows(diffs, lookback=2)
+set_seed(0)
+model_d = torch_models.regressor(1, hidden=16)
+train.fit(model_d, (Xd, yd), epochs=200, lr=0.01, batch_size=8, progress=False)
+steps = np.diff(probes, axis=1)[:, :, None]  # windows of differences (4, 2, 1)
+with_diffs = probes[:, -1] + train.predict(model_d, steps).ravel()
+print("forecasts:", with_diffs.round(2), " truth:", truth)
+
+# %% tags=["remove-cell"]
+assert np.abs(with_diffs - truth).max() < 0.5
+
+# %% [markdown]
+# The differences are constant, inside the training range for any window, so the
+# forecast is close to right everywhere, 51 included. Differencing turns extrapolation into
+# interpolation.
+#
+# ```{solution-end}
 # ```
 #
-# The differences are constant, inside the training range for any window, so the
-# forecast is close to right everywhere. Differencing turns extrapolation into
-# interpolation.
-# ````
-#
-# ````{exercise}
-# :label: ex-first-lookback
-#
-# Change `lookback` to 1, 2 and 5 (adjusting the train/test split so that the test targets
-# stay 9 and 10). How do the two test predictions and the training loss change?
-# ````
-#
-# ````{solution} ex-first-lookback
-# :class: dropdown
-#
-# With `lookback=1` each example is a single number, the article's `input_shape=(1, 1)`
-# done right: the model learns the map $x \mapsto x + 1$ on 1–7 and still predicts 9 and
-# 10 well. With `lookback=5` only three training windows remain. The recurrent structure
-# buys nothing on this series: every window carries the same information.
-# ````
