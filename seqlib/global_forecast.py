@@ -39,6 +39,11 @@ training, and those too short to forecast are forecast by M4's Naive2
 
 Shapes are batch first: a batch of windows is ``(batch, lookback)`` before the
 network reshapes it to ``(batch, lookback / step, step)``.
+
+:func:`fit_global` and :func:`forecast_global` take ``device=`` as
+:func:`seqlib.train.fit` does: the CPU unless told otherwise, by the argument or
+by the environment variable ``SEQLIB_DEVICE``
+(:func:`seqlib.reproducibility.device`).
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import torch_models
+from . import reproducibility, torch_models
 from ._checks import one_of, positive_int
 from .data import make_windows
 from .train import History, fit, predict
@@ -288,7 +293,8 @@ class GlobalForecaster:
     step and the values per input window; ``cell``, ``hidden``, ``layers``,
     ``skip``, ``scaling`` and ``short`` are as given to :func:`fit_global`;
     ``history`` is the training :class:`seqlib.train.History`; ``n_trained`` is
-    the number of series that were long enough to train on.
+    the number of series that were long enough to train on; ``device`` is where
+    it was trained (``"cpu"``, ``"cuda"``...), and where ``module`` is.
     """
 
     module: GlobalRNN
@@ -304,6 +310,7 @@ class GlobalForecaster:
     short: str
     history: History
     n_trained: int
+    device: str = "cpu"
 
 
 def _scale(X: np.ndarray, level: np.ndarray, scaling: str) -> np.ndarray:
@@ -478,6 +485,7 @@ def fit_global(
     short: str = "naive2",
     seed: int = 0,
     progress: bool = True,
+    device: str | torch.device | None = None,
 ) -> GlobalForecaster:
     """Train one LSTM or GRU on windows of every series.
 
@@ -515,7 +523,9 @@ def fit_global(
         patience: epochs without a better validation loss before stopping;
             ``"auto"`` is a tenth of ``epochs``, at least 5; ``None`` runs every
             epoch.
-        lr, batch_size, seed, progress: passed to :func:`seqlib.train.fit`.
+        lr, batch_size, seed, progress, device: passed to
+            :func:`seqlib.train.fit`; ``device=None`` means ``$SEQLIB_DEVICE``,
+            else the CPU.
             Adam's rate of 0.002 with batches of 256 is not tied to a frequency;
             the number of epochs adapts to the data instead.
         stride: distance between consecutive training windows of a series.
@@ -531,10 +541,12 @@ def fit_global(
         A :class:`GlobalForecaster`; forecast with :func:`forecast_global`.
 
     Raises:
-        ValueError: on a bad setting, a non-positive or non-finite value, or
-            series too short (all of them, or any with ``short="raise"``).
+        ValueError: on a bad setting, a non-positive or non-finite value, series
+            too short (all of them, or any with ``short="raise"``), or a device
+            this machine does not have.
     """
     horizon, season, step, lookback = _settings(horizon, season, step, lookback, skip)
+    device = reproducibility.device(device)
     for name, value, allowed in (
         ("cell", cell, CELLS),
         ("scaling", scaling, SCALINGS),
@@ -593,6 +605,7 @@ def fit_global(
         patience=_patience(patience, epochs) if validation else None,
         seed=seed,
         progress=progress,
+        device=device,
     )
     return GlobalForecaster(
         module,
@@ -608,10 +621,16 @@ def fit_global(
         short,
         history,
         len(series),
+        str(device),
     )
 
 
-def forecast_global(model: GlobalForecaster, series_list: Sequence) -> np.ndarray:
+def forecast_global(
+    model: GlobalForecaster,
+    series_list: Sequence,
+    *,
+    device: str | torch.device | None = None,
+) -> np.ndarray:
     """Forecast the next ``horizon`` values of every series.
 
     Args:
@@ -622,11 +641,16 @@ def forecast_global(model: GlobalForecaster, series_list: Sequence) -> np.ndarra
             Naive2 at ``model.season`` when the model was fitted with
             ``short="naive2"`` (with a warning saying how many), and raises
             ``ValueError`` with ``short="raise"``.
+        device: where the network runs, as for :func:`seqlib.train.predict`
+            (``None``: ``$SEQLIB_DEVICE``, else the CPU); ``model.module`` goes
+            back to its own device afterwards.
 
     Returns:
-        ``(n_series, horizon)``.
+        ``(n_series, horizon)``, a NumPy array.
     """
     from .baselines import naive2
+
+    device = reproducibility.device(device)
 
     series = _check_series(series_list)
     short = [k for k, s in enumerate(series) if len(s) < model.lookback]
@@ -651,6 +675,6 @@ def forecast_global(model: GlobalForecaster, series_list: Sequence) -> np.ndarra
         level = np.array([np.cumsum(series[k])[-1] / len(series[k]) for k in long])
         scale = _scale(X, level, model.scaling)
         forecasts[long] = scale * np.exp(
-            predict(model.module, np.log(X / scale)).astype(float)
+            predict(model.module, np.log(X / scale), device=device).astype(float)
         )
     return forecasts

@@ -10,6 +10,10 @@ set-up chapter), and never more threads than cores.
 it sets their environment defaults, imports the frameworks the chapter names,
 then sets the threads and seeds and quiets the warnings that carry no
 information for the book's small models.
+
+:func:`device` chooses where PyTorch trains and predicts: the CPU unless told
+otherwise, by a ``device=`` argument or by the environment variable
+``SEQLIB_DEVICE`` (``SEQLIB_DEVICE=auto`` picks a GPU when there is one).
 """
 
 from __future__ import annotations
@@ -20,13 +24,26 @@ import random
 import sys
 import warnings
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._checks import non_negative_int, one_of, positive_int
 from .frameworks import load_triton_first
 
-__all__ = ["setup", "set_seed", "set_threads", "ENVIRONMENT", "FRAMEWORKS"]
+if TYPE_CHECKING:
+    import torch
+
+__all__ = [
+    "DEVICE_TYPES",
+    "DEVICE_VARIABLE",
+    "ENVIRONMENT",
+    "FRAMEWORKS",
+    "device",
+    "set_seed",
+    "set_threads",
+    "setup",
+]
 
 #: Environment defaults :func:`setup` sets (values already set are kept).
 ENVIRONMENT: dict[str, str] = {
@@ -37,6 +54,91 @@ ENVIRONMENT: dict[str, str] = {
 
 #: The frameworks :func:`setup` can import for a chapter.
 FRAMEWORKS = ("torch", "tensorflow", "keras")
+
+#: The environment variable that sets the device of every call not given one.
+DEVICE_VARIABLE = "SEQLIB_DEVICE"
+
+#: The kinds of device :func:`device` accepts; ``"meta"`` holds shapes but no
+#: values (PyTorch's device for checking where tensors go without computing).
+DEVICE_TYPES = ("cpu", "cuda", "mps", "meta")
+
+_EXPECTED_DEVICE = (
+    "'auto', 'cpu', 'cuda', 'cuda:<index>', 'mps' or a torch.device of those kinds"
+)
+
+
+def _mps_available(torch) -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return mps is not None and mps.is_available()
+
+
+def device(name: str | torch.device | None = None) -> torch.device:
+    """The ``torch.device`` seqlib trains and predicts on, from a name or the environment.
+
+    Every function of seqlib that runs a PyTorch model takes ``device=`` and
+    passes it here. ``None``, the default, means the environment variable
+    ``SEQLIB_DEVICE`` when it is set (and not empty), else ``"cpu"``: the
+    book's stored results come from the CPU, and ``SEQLIB_DEVICE=auto`` moves
+    every chapter to a GPU without editing it. ``"auto"`` means a CUDA GPU
+    when PyTorch sees one, else Apple's GPU (MPS), else the CPU.
+
+    Args:
+        name: ``None``, ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``
+            (also ``"meta"``, which holds no values), or a ``torch.device``.
+
+    Returns:
+        A ``torch.device``, e.g. ``device(type='cpu')``.
+
+    Raises:
+        ValueError: if the name (or ``$SEQLIB_DEVICE``) is not one of those, or
+            names a device this machine does not have (``"cuda"`` where PyTorch
+            sees no CUDA GPU, ``"cuda:1"`` with one GPU, ``"mps"`` off a Mac).
+    """
+    import torch
+
+    argument = "device"
+    if name is None:
+        name = os.environ.get(DEVICE_VARIABLE, "").strip() or "cpu"
+        argument = f"${DEVICE_VARIABLE} (the device of calls given none)"
+    given = name
+    if isinstance(name, str):
+        name = name.strip().lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available(torch):
+            return torch.device("mps")
+        return torch.device("cpu")
+    if not isinstance(name, str | torch.device):
+        raise ValueError(
+            f"{argument} must be {_EXPECTED_DEVICE}; got {type(given).__name__} {given!r}"
+        )
+    try:
+        chosen = torch.device(name)
+    except RuntimeError:
+        chosen = None
+    if chosen is None or chosen.type not in DEVICE_TYPES:
+        raise ValueError(f"{argument} must be {_EXPECTED_DEVICE}; got {given!r}")
+    if chosen.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ValueError(
+                f"{argument} must be a device this machine has; got {given!r}, but "
+                "PyTorch sees no CUDA GPU here (torch.cuda.is_available() is False"
+                + ("" if torch.backends.cuda.is_built() else ": a CPU-only build")
+                + "); use 'cpu', or 'auto' to take a GPU only when there is one"
+            )
+        if chosen.index is not None and chosen.index >= count:
+            raise ValueError(
+                f"{argument} must be a device this machine has; got {given!r}, but "
+                f"PyTorch sees {count} CUDA GPU(s), numbered from 0"
+            )
+    if chosen.type == "mps" and not _mps_available(torch):
+        raise ValueError(
+            f"{argument} must be a device this machine has; got {given!r}, but "
+            "Apple's GPU (MPS) is not available here; use 'cpu' or 'auto'"
+        )
+    return chosen
 
 
 def set_seed(seed: int = 0) -> None:

@@ -5,7 +5,12 @@ Importing this module does not import PyTorch; :func:`time_training_step` does.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._checks import non_negative_int, positive_int
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["time_training_step"]
 
@@ -17,6 +22,7 @@ def time_training_step(
     repeats: int = 10,
     warmup: int = 2,
     threads: int | None = None,
+    device: str | torch.device | None = None,
 ) -> float:
     """Average seconds for one forward and backward pass of a PyTorch layer.
 
@@ -24,7 +30,9 @@ def time_training_step(
     time, features)``, drawn from PyTorch's global generator. Each pass computes
     ``layer(x)`` (the first element when the layer returns a tuple, as
     ``nn.LSTM`` and ``nn.GRU`` do), sums it and back-propagates. ``warmup``
-    passes run first and are not timed.
+    passes run first and are not timed. On a GPU, which runs its work after the
+    call that asks for it has returned, the clock stops only once the GPU has
+    finished.
 
     Args:
         layer: a ``torch.nn.Module`` taking ``(batch, time, features)`` batch
@@ -34,13 +42,18 @@ def time_training_step(
         warmup: untimed passes before them (≥ 0).
         threads: PyTorch's intra-op threads during the timing; the count in use
             is restored afterwards. ``None`` keeps the current count.
+        device: where to time the layer (``"cpu"``, ``"cuda"``, ``"auto"``...,
+            see :func:`seqlib.reproducibility.device`); the layer is moved there.
+            ``None`` times it where its weights already are, whatever
+            ``$SEQLIB_DEVICE`` says: a measurement of CPU threads stays one.
 
     Returns:
         Seconds per pass (forward and backward).
 
     Raises:
-        ValueError: if ``batch_shape`` is not three positive integers, or
-            ``repeats``, ``warmup`` or ``threads`` is not such an integer.
+        ValueError: if ``batch_shape`` is not three positive integers,
+            ``repeats``, ``warmup`` or ``threads`` is not such an integer, or
+            ``device`` is not a device this machine has.
     """
     import time
 
@@ -55,6 +68,21 @@ def time_training_step(
     warmup = non_negative_int("warmup", warmup)
     if threads is not None:
         threads = positive_int("threads", threads)
+    if device is None:
+        weights = next(iter(layer.parameters()), None)
+        device = torch.device("cpu") if weights is None else weights.device
+    else:
+        from .reproducibility import device as resolve
+
+        device = resolve(device)
+        layer.to(device)
+
+    def synchronise() -> None:
+        """Wait for the work queued on a GPU, so that the clock sees all of it."""
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        elif device.type == "mps":
+            torch.mps.synchronize()
 
     def step() -> None:
         out = layer(x)
@@ -64,12 +92,14 @@ def time_training_step(
     if threads is not None:
         torch.set_num_threads(threads)
     try:
-        x = torch.randn(*shape)
+        x = torch.randn(*shape).to(device)  # drawn on the CPU, as on every device
         for _ in range(warmup):
             step()
+        synchronise()
         start = time.perf_counter()
         for _ in range(repeats):
             step()
+        synchronise()
         return (time.perf_counter() - start) / repeats
     finally:
         torch.set_num_threads(before)

@@ -96,7 +96,8 @@ class SequenceClassifier(nn.Module):
     is. Returns logits ``(batch, n_classes)``; train with
     ``seqlib.train.fit(..., loss="cross_entropy")``. Word vectors start uniform in
     ``±0.05``, as in Keras, rather than PyTorch's standard normal.
-    ``torch_models.classifier`` is this class.
+    ``torch_models.classifier`` is this class. It runs on whichever device its
+    weights are on (``lengths`` may be on the CPU or there).
 
     Args:
         n_classes: number of classes (2 for binary tasks).
@@ -148,16 +149,17 @@ class SequenceClassifier(nn.Module):
             x = self.embedding(x)
         steps = x.shape[1]
         if lengths is not None:
-            lengths = lengths.cpu().long().clamp(min=1)
+            lengths = lengths.cpu().long().clamp(min=1)  # packing reads them on the CPU
             packed = pack_padded_sequence(
                 x, lengths, batch_first=True, enforce_sorted=False
             )
             out, state = self.rnn(packed)
             out, _ = pad_packed_sequence(out, batch_first=True, total_length=steps)
-            mask = torch.arange(steps)[None, :] < lengths[:, None]
+            positions = torch.arange(steps, device=out.device)
+            mask = positions[None, :] < lengths.to(out.device)[:, None]
         else:
             out, state = self.rnn(x)
-            mask = torch.ones(x.shape[:2], dtype=torch.bool)
+            mask = torch.ones(x.shape[:2], dtype=torch.bool, device=out.device)
         if self.pooling == "last":
             pooled = _last_state(state, self.bidirectional)
         elif self.pooling == "max":

@@ -6,6 +6,13 @@ examples (``sample_weight``), stop on a metric instead of the loss
 (``monitor``), and :func:`kfold_select` chooses between settings by k-fold
 cross-validation, then refits the best on all the training data, as
 scikit-learn's ``GridSearchCV`` does.
+
+Each of them takes ``device=``, where the model trains or predicts (see
+:func:`seqlib.reproducibility.device`): the CPU unless told otherwise, by the
+argument or by the environment variable ``SEQLIB_DEVICE``. Training moves the
+model there in place, as ``model.to(device)`` does, and leaves it there;
+:func:`predict` runs it there and puts it back where it was. The arrays passed
+in may live anywhere, and what comes back is on the CPU.
 """
 
 from __future__ import annotations
@@ -15,11 +22,15 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import reproducibility
 from ._checks import positive_int
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["History", "Selection", "fit", "kfold_select", "predict"]
 
@@ -115,15 +126,20 @@ def _weighted(loss_fn: Callable) -> Callable:
     return weighted
 
 
-def _mean_loss(model, tensors, loss_fn, batch_size: int, weights=None) -> float:
+def _mean_loss(
+    model, tensors, loss_fn, batch_size: int, weights=None, device=None
+) -> float:
+    """The mean loss over ``tensors``, each batch moved to ``device`` (``None``: left)."""
     import torch
 
     model.eval()
     total, n = 0.0, len(tensors[0])
     with torch.no_grad():
         for start in range(0, n, batch_size):
-            batch = [t[start : start + batch_size] for t in tensors]
-            extra = () if weights is None else (weights[start : start + batch_size],)
+            batch = [t[start : start + batch_size].to(device) for t in tensors]
+            extra = ()
+            if weights is not None:
+                extra = (weights[start : start + batch_size].to(device),)
             total += float(loss_fn(model(*batch[:-1]), batch[-1], *extra)) * len(batch[-1])
     return total / n
 
@@ -172,12 +188,15 @@ def _check_monitor(monitor, mode: str | None) -> tuple[Callable | str, str]:
     return metric, mode
 
 
-def _score(model, tensors, metric, loss_fn, batch_size: int, weights=None) -> float:
-    """The loss (``metric == "loss"``) or ``metric(y_true, y_pred)`` on one data set."""
+def _score(model, tensors, metric, loss_fn, batch_size: int, device) -> float:
+    """The loss (``metric == "loss"``) or ``metric(y_true, y_pred)`` on one data set.
+
+    The model is on ``device``; ``tensors`` may be anywhere.
+    """
     if metric == "loss":
-        return _mean_loss(model, tensors, loss_fn, batch_size, weights)
-    y_pred = predict(model, *tensors[:-1], batch_size=batch_size)
-    return float(metric(tensors[-1].numpy(), y_pred))
+        return _mean_loss(model, tensors, loss_fn, batch_size, device=device)
+    y_pred = predict(model, *tensors[:-1], batch_size=batch_size, device=device)
+    return float(metric(tensors[-1].cpu().numpy(), y_pred))
 
 
 def fit(
@@ -198,6 +217,7 @@ def fit(
     weight_decay: float = 0.0,
     seed: int = 0,
     progress: bool = True,
+    device: str | torch.device | None = None,
 ) -> History:
     """Train a PyTorch model with Adam, optionally stopping early on validation data.
 
@@ -234,10 +254,19 @@ def fit(
         seed: seeds the shuffling and any randomness in the model (dropout), so a
             run on the CPU is repeatable.
         progress: show a tqdm progress bar over epochs.
+        device: where to train: ``"cpu"``, ``"cuda"``, ``"auto"``, a
+            ``torch.device``..., or ``None`` for ``$SEQLIB_DEVICE``, else the CPU
+            (:func:`seqlib.reproducibility.device`). The model is moved there
+            and stays there; so do the data, once, before the first epoch. The
+            shuffling is drawn on the CPU, so the order of the batches is the
+            same on every device.
 
     Returns:
         A :class:`History`. With ``val``, the model ends with the weights of its
         best validation epoch.
+
+    Raises:
+        ValueError: on a bad argument, e.g. a device this machine does not have.
     """
     from .frameworks import load_triton_first
 
@@ -258,6 +287,7 @@ def fit(
         )
     if patience is not None:
         patience = positive_int("patience", patience)
+    device = reproducibility.device(device)
     train_t = _tensors("train", train)
     val_t = _tensors("val", val) if val is not None else None
     weights = val_weights = None
@@ -283,6 +313,11 @@ def fit(
             )
     else:
         loss_fn = _loss_fn(loss)
+    model.to(device)
+    train_t = [t.to(device) for t in train_t]
+    val_t = None if val_t is None else [t.to(device) for t in val_t]
+    weights = None if weights is None else weights.to(device)
+    val_weights = None if val_weights is None else val_weights.to(device)
 
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
@@ -297,8 +332,8 @@ def fit(
     )
     for epoch in bar:
         model.train()
-        order = torch.randperm(n, generator=generator)
-        total = 0.0
+        order = torch.randperm(n, generator=generator).to(device)
+        batch_losses = []  # on the device: reading each one would wait for the GPU
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
             batch = [t[idx] for t in train_t]
@@ -309,22 +344,25 @@ def fit(
             if clip_grad_norm is not None:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
             optimizer.step()
-            total += batch_loss.item() * len(idx)
-        history.loss.append(total / n)
+            batch_losses.append(batch_loss.detach())
+        sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+        values = torch.stack(batch_losses).cpu().tolist()
+        history.loss.append(sum(v * k for v, k in zip(values, sizes, strict=True)) / n)
         postfix = {"loss": f"{history.loss[-1]:.4g}"}
         if val_t is not None:
             eval_batch = max(batch_size, 1024)
             history.val_loss.append(
-                _mean_loss(model, val_t, loss_fn, eval_batch, val_weights)
+                _mean_loss(model, val_t, loss_fn, eval_batch, val_weights, device)
             )
             postfix["val_loss"] = f"{history.val_loss[-1]:.4g}"
             value = history.val_loss[-1]
             if metric != "loss":
-                value = _score(model, val_t, metric, loss_fn, eval_batch)
+                value = _score(model, val_t, metric, loss_fn, eval_batch, device)
                 history.val_metric.append(value)
                 postfix["val_metric"] = f"{value:.4g}"
             if sign * value < best:
                 best, waited = sign * value, 0
+                # a copy, on the device, of the weights (state_dict() shares them)
                 best_state = copy.deepcopy(model.state_dict())
                 history.best_epoch = epoch
             else:
@@ -375,6 +413,7 @@ def kfold_select(
     monitor: str | Callable = "loss",
     mode: str | None = None,
     seed: int = 0,
+    device: str | torch.device | None = None,
     **fit_kwargs,
 ) -> Selection:
     """Choose settings by k-fold cross-validation, then refit the best on all of ``train``.
@@ -398,6 +437,8 @@ def kfold_select(
             loss), ``"accuracy"`` or a callable ``(y_true, y_pred) -> float``.
         seed: shuffles the examples before they are split, seeds each model's
             initial weights (``torch.manual_seed``) and each training run.
+        device: where every model trains and is scored, as for :func:`fit`;
+            the selected model ends there.
         **fit_kwargs: passed to :func:`fit`: ``epochs``, ``lr``, ``batch_size``,
             ``loss`` and so on (not ``val`` or ``patience``: the folds hold no
             validation data).
@@ -411,6 +452,7 @@ def kfold_select(
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
         raise ValueError(f"folds must be an integer of at least 2; got {folds!r}")
     metric, mode = _check_monitor(monitor, mode)
+    device = reproducibility.device(device)
     for name in ("val", "patience", "monitor", "seed"):
         if name in fit_kwargs:
             raise ValueError(f"kfold_select does not pass {name}= to fit; remove it")
@@ -434,7 +476,7 @@ def kfold_select(
     def trained(params, part):
         torch.manual_seed(seed)
         model = build(**params)
-        history = fit(model, part, seed=seed, progress=False, **fit_kwargs)
+        history = fit(model, part, seed=seed, progress=False, device=device, **fit_kwargs)
         return model, history
 
     scores = np.empty((len(candidates), folds))
@@ -443,14 +485,16 @@ def kfold_select(
             fit_idx, held_idx = torch.as_tensor(fit_idx), torch.as_tensor(held_idx)
             model, _ = trained(params, [t[fit_idx] for t in tensors])
             held = [t[held_idx] for t in tensors]
-            scores[i, j] = _score(model, held, metric, loss_fn, 4096)
+            scores[i, j] = _score(model, held, metric, loss_fn, 4096, device)
     mean = scores.mean(axis=1)
     best = int(np.argmin(mean) if mode == "min" else np.argmax(mean))
     model, history = trained(candidates[best], tensors)
     return Selection(candidates[best], model, history, candidates, scores)
 
 
-def predict(model, *inputs, batch_size: int = 4096) -> np.ndarray:
+def predict(
+    model, *inputs, batch_size: int = 4096, device: str | torch.device | None = None
+) -> np.ndarray:
     """Run a PyTorch model in evaluation mode, without gradients, in batches.
 
     Args:
@@ -458,16 +502,35 @@ def predict(model, *inputs, batch_size: int = 4096) -> np.ndarray:
         *inputs: arrays sharing their first (batch) dimension, passed to the model
             in order.
         batch_size: examples per forward pass.
+        device: where to run, as for :func:`fit` (``None``: ``$SEQLIB_DEVICE``,
+            else the CPU). Each batch of inputs is moved there in turn, and so
+            is the model, which goes back afterwards to the device of its first
+            parameter: predicting never changes where a model lives.
 
     Returns:
-        The model's outputs as one NumPy array, batch first.
+        The model's outputs as one NumPy array on the CPU, batch first.
+
+    Raises:
+        ValueError: on inputs without a shared first dimension, or a bad device.
     """
     import torch
 
+    batch_size = positive_int("batch_size", batch_size)
+    device = reproducibility.device(device)
+    if not inputs:
+        raise ValueError("predict needs at least one input array; got none")
     tensors = _tensors("inputs", (*inputs, np.zeros(len(inputs[0]))))[:-1]
+    first = next(iter(model.parameters()), None)
+    home = None if first is None else first.device
+    model.to(device)
     model.eval()
     outputs = []
-    with torch.no_grad():
-        for start in range(0, len(tensors[0]), batch_size):
-            outputs.append(model(*[t[start : start + batch_size] for t in tensors]))
+    try:
+        with torch.no_grad():
+            for start in range(0, len(tensors[0]), batch_size):
+                batch = [t[start : start + batch_size].to(device) for t in tensors]
+                outputs.append(model(*batch).cpu())
+    finally:
+        if home is not None and home != device:
+            model.to(home)
     return torch.cat(outputs).numpy()

@@ -215,6 +215,7 @@ def test_owa_loss_weights_windows_by_the_mase_scale():
         ([np.ones(40)], {"patience": 0}, "patience must be a positive integer; got 0"),
         ([np.ones(40)], {"epochs": 0}, "epochs must be a positive integer; got 0"),
         ([np.ones(40)], {"stride": -1}, "stride must be a positive integer; got -1"),
+        ([np.ones(40)], {"device": "cuda:x"}, "device must be 'auto'.*; got 'cuda:x'"),
     ],
 )
 def test_fit_errors(series, kwargs, message):

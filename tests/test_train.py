@@ -212,6 +212,7 @@ def test_kfold_select_stratified_by_accuracy():
         ({"monitor": "f1"}, "monitor must be 'loss', 'accuracy' or a callable"),
         ({"monitor": "accuracy"}, "monitor='accuracy' needs validation data"),
         ({"mode": "best"}, "mode must be 'min' or 'max'; got 'best'"),
+        ({"device": "gpu"}, "device must be 'auto', 'cpu', 'cuda'.*; got 'gpu'"),
     ],
 )
 def test_fit_errors(kwargs, message):
@@ -236,6 +237,7 @@ def test_fit_errors(kwargs, message):
         ([], {}, "candidates holds no settings"),
         ([{}], {"patience": 2}, "kfold_select does not pass patience= to fit"),
         ([{}], {"monitor": "auc"}, "monitor must be"),
+        ([{}], {"device": "tpu"}, "device must be 'auto'.*; got 'tpu'"),
     ],
 )
 def test_kfold_select_errors(candidates, kwargs, message):
@@ -243,3 +245,13 @@ def test_kfold_select_errors(candidates, kwargs, message):
     settings = {"epochs": 1, "lr": 0.1, "batch_size": 8, **kwargs}
     with pytest.raises(ValueError, match=message):
         train.kfold_select(lambda: nn.Linear(1, 1), candidates, (X, y), **settings)
+
+
+def test_predict_errors():
+    X, _ = _line()
+    with pytest.raises(ValueError, match="predict needs at least one input array"):
+        train.predict(nn.Linear(1, 1))
+    with pytest.raises(ValueError, match="batch_size must be a positive integer; got 0"):
+        train.predict(nn.Linear(1, 1), X, batch_size=0)
+    with pytest.raises(ValueError, match="device must be 'auto'.*; got 'gpu'"):
+        train.predict(nn.Linear(1, 1), X, device="gpu")
