@@ -38,7 +38,8 @@ if "google.colab" in sys.modules:
 #
 # Python 3.11 and 3.12 are both tested: `make test-py312` builds a second environment with
 # Python 3.12 from `requirements.txt` alone, with the packages a reader gets from the
-# registry, and runs the tests and every notebook in it.
+# registry, and runs in it the unit tests and every chapter that trains PyTorch models
+# beside TensorFlow.
 #
 # **Which PyTorch?** On Linux, pip's default PyTorch is the CUDA build, which brings the
 # NVIDIA libraries and the Triton compiler: the environment grows to about 7 GB. No chapter
@@ -77,7 +78,16 @@ if "google.colab" in sys.modules:
 #
 # Colab already has PyTorch, TensorFlow, Keras 3, scikit-learn and librosa, so nothing else
 # is installed. No chapter needs a GPU: every model in this book is sized to train on a
-# laptop CPU in minutes.
+# laptop CPU in minutes. To try one on Colab's GPU all the same, choose **Runtime → Change
+# runtime type**, pick a GPU and save (Colab starts a new machine, so run the install cell
+# again), then add this cell at the top of the notebook, before its set-up cell:
+#
+# ```python
+# %env SEQLIB_DEVICE=auto
+# ```
+#
+# The `seqlib` functions that train and run PyTorch models then use the GPU;
+# {ref}`sec-device` says how the switch works and what changes.
 #
 # ## Check the versions
 #
@@ -142,6 +152,7 @@ assert keras.__version__.startswith("3."), "the book's code needs Keras 3"
 assert int(torch.__version__.split(".")[0]) >= 2, "the book needs PyTorch 2"
 
 # %% [markdown]
+# (sec-device)=
 # ## Which device?
 #
 # The book runs on a CPU, and its stored results come from one. If a GPU is present,
@@ -153,14 +164,104 @@ print("TensorFlow sees GPUs:   ", len(tf.config.list_physical_devices("GPU")))
 print("CPU cores:              ", os.cpu_count())
 
 # %% [markdown]
-# The chapters still train on the CPU unless told otherwise. Every `seqlib` function that
-# runs a PyTorch model ({func}`seqlib.train.fit`, {func}`seqlib.train.predict` and the
-# others) takes a `device=` argument, read by {func}`seqlib.reproducibility.device`:
-# `"cpu"` (the default), `"cuda"`, `"mps"` (Apple's GPU), or `"auto"`, the GPU when PyTorch
-# sees one and the CPU otherwise. The environment variable `SEQLIB_DEVICE` sets it for every
-# call that names none, so `SEQLIB_DEVICE=auto` moves every chapter's PyTorch training to
-# a GPU without editing a line. The numbers then differ slightly from the book's: a GPU
-# rounds its sums in another order.
+# Seeing a GPU does not mean using one. Every `seqlib` function that trains or runs a
+# PyTorch model ({func}`seqlib.train.fit`, {func}`seqlib.train.predict`,
+# {func}`seqlib.train.kfold_select`, {func}`seqlib.global_forecast.fit_global` and
+# {func}`seqlib.global_forecast.forecast_global`) takes a `device=` argument, and one
+# function, {func}`seqlib.reproducibility.device`, reads it:
+#
+# * `"cpu"`, `"cuda"` (or `"cuda:1"` for a second NVIDIA GPU) and `"mps"` (Apple's GPU)
+#   name a device; a `torch.device` works too;
+# * `"auto"` takes a CUDA GPU if PyTorch sees one, else Apple's GPU, else the CPU;
+# * nothing at all, the default, means the environment variable `SEQLIB_DEVICE` if it is
+#   set, and the CPU if it is not.
+#
+# So `fit(model, train, device="cuda")` trains one model on the GPU, and
+# `SEQLIB_DEVICE=auto`, set before the notebook runs (`%env SEQLIB_DEVICE=auto` in Colab or
+# Jupyter, `export SEQLIB_DEVICE=auto` in a shell), moves every chapter's `seqlib` training
+# to a GPU without editing a line. A name the function does not know, or a device the
+# machine lacks, stops with a `ValueError` that says which: asking for `"cuda"` on a
+# computer without an NVIDIA GPU says that PyTorch sees none, and suggests `"cpu"` or
+# `"auto"`.
+
+# %%
+from seqlib.reproducibility import device
+
+print("seqlib trains on:    ", device())  # $SEQLIB_DEVICE, else the CPU
+print('device("auto") picks:', device("auto"))
+
+# %% [markdown]
+# Training moves the model to the device (in place, as `model.to(device)` does) and
+# leaves it there, with the training data copied there once, before the first epoch;
+# prediction runs the model there and then puts it back where it was. Whatever comes back
+# is on the CPU: {func}`seqlib.train.predict` and
+# {func}`seqlib.global_forecast.forecast_global` return NumPy arrays, and the losses in the
+# training history are plain numbers. The batches are shuffled on the CPU, so they come in
+# the same order on every device. Two things stay where they are. Code that a chapter
+# writes out by hand, such as the training loop of {ref}`ch-first-forecaster`, runs on the
+# CPU, as written. And Keras is not `seqlib`'s to move: TensorFlow places its work on a GPU
+# by itself whenever it sees one, whatever `SEQLIB_DEVICE` says. To keep Keras on the CPU
+# on a GPU machine, call `tf.config.set_visible_devices([], "GPU")` before TensorFlow runs
+# anything.
+#
+# ### What changes on a GPU
+#
+# **Other kernels.** On an NVIDIA GPU, `nn.LSTM` and `nn.GRU` hand the whole sequence to
+# cuDNN, NVIDIA's library of neural-network kernels: the input part of every gate, for
+# every time step, is one large matrix product, and the recurrence runs as a fused kernel
+# rather than as a loop of small operations. Keras's `LSTM` and `GRU` layers do the same
+# on TensorFlow, as long as they keep the settings cuDNN supports (tanh and sigmoid
+# activations, no recurrent dropout, `unroll=False`, biases on); otherwise they fall back
+# to a slower generic loop. The mathematics is that of {ref}`ch-gate-maths`; only the order
+# in which the numbers are added up differs.
+#
+# **Slightly different numbers.** Floating-point addition is not associative, so a
+# different order of summation rounds differently, in the last digits of each result.
+# Training amplifies such differences, step after step: the weights, the losses and the
+# forecasts drift apart in their later digits, early stopping may keep a neighbouring
+# epoch, and dropout draws its masks from the GPU's own random generator,
+# not the CPU's, so a model with dropout takes a different path from the start. (Recent
+# NVIDIA GPUs add another source: TensorFlow, for one, does matrix products in
+# TensorFloat-32, a format with fewer digits, unless told not to.) A chapter run on a GPU
+# therefore prints numbers close to, but not equal to, those stored in the book. The
+# conclusions, which rest on differences far larger than these, do not change.
+#
+# **Repeatable only with care.** On the CPU, the same seed gives the same result to the
+# last digit (see *Seeds*, below). On a GPU, seeding is not enough: some cuDNN and cuBLAS
+# kernels split a sum over many threads and add the parts as they arrive, so two runs with
+# the same seed can differ. PyTorch can be asked for repeatable kernels, usually at some
+# cost in speed. The usual first switches, `torch.backends.cudnn.deterministic = True`
+# and `torch.backends.cudnn.benchmark = False`, are documented for cuDNN's convolutions;
+# for recurrent layers PyTorch's documentation asks for the environment variable
+# `CUBLAS_WORKSPACE_CONFIG=:4096:2` as well, set before CUDA starts; and
+# `torch.use_deterministic_algorithms(True)` makes any operation without a deterministic
+# version raise an error instead of running. Even then, a run repeats itself on that
+# GPU and that software, and still differs from the CPU's.
+#
+# **Not always faster.** A GPU is fast when it has a lot of arithmetic to do at once. The
+# book's models have little: most have a hidden state of 32 to 64 numbers and batches of
+# a few dozen sequences. As the section on threads below shows on the CPU, such a network
+# is limited by latency, not arithmetic: each time step has to wait for the one
+# before it, and each step's work is small. On a GPU every operation is also a kernel
+# launched by the CPU, with a fixed cost of its own, and a training step launches many
+# of them (the layers, the loss, the gradients, the optimiser). cuDNN's fused kernels
+# remove much of the per-step cost of the recurrence, but not the rest, so a small model
+# may train no faster on a GPU than on a CPU core, and sometimes slower. The GPU pulls
+# ahead as the layers get wider, the batches larger and the sequences longer.
+# {func}`seqlib.timing.time_training_step` accepts `device=` as well, to measure this on
+# your own machine; called without it, it times a layer where its weights are, so that a
+# measurement of CPU threads stays one whatever `SEQLIB_DEVICE` says.
+#
+# ### Why the book stays on the CPU
+#
+# Everyone who reads the book has a CPU, and not everyone has a GPU. The CPU gives the
+# same numbers on every run on the same machine, so the stored outputs can be checked
+# when the notebooks are run again, and a number quoted in the text is the number the
+# code prints. The models are
+# sized to train in minutes on a laptop, where a GPU would save little time for the reasons
+# above. And the CPU build of PyTorch is a fraction of the size of the CUDA one (see
+# *On your own machine*, above). A GPU is one argument, or one environment variable, away
+# when a model outgrows all that.
 
 # %% [markdown]
 # ## Two frameworks in one process
