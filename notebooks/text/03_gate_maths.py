@@ -9,32 +9,34 @@ if "google.colab" in sys.modules:
 # (ch-gate-maths)=
 # # Gate maths, step by step
 #
+# By the end of this chapter you will be able to compute one LSTM or GRU step by hand,
+# check it against PyTorch and Keras, and move weights from one framework to the other. It
+# answers the article's §3 and §4, the equations of both cells and the worked example.
+#
 # {ref}`ch-ideas` said in words what each gate does. This chapter writes the equations,
 # works one time step through by hand with numbers small enough to follow (3 inputs, 2
 # hidden units), and then asks PyTorch and Keras to compute the same step. They agree with
 # the hand calculation to the last printed digit once the weights are laid out the way each
-# framework expects, and the chapter ends with a table of those layouts and of the GRU
-# conventions that papers and frameworks quietly disagree on.
+# framework expects. The GRU comes last, with the conventions that papers and frameworks
+# quietly disagree on; the {ref}`cheat sheet <app-cheatsheet>` collects the layouts and
+# conventions in two tables.
 
 # %%
-import os
+from seqlib.reproducibility import setup
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # Keras 3 runs on TensorFlow here
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain float maths, fewer log lines
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up messages
+setup(frameworks=("torch",))  # seeds, threads, safe imports (chapter 5)
 
 import numpy as np
 import pandas as pd
 import torch
 
-from seqlib import cells, convert
-from seqlib.report import glue
-from seqlib.reproducibility import set_seed, set_threads
+from seqlib import cells, convert, diagrams
 
-set_threads(1)
-set_seed(0)
 np.set_printoptions(precision=4, suppress=True)
 pd.set_option("display.precision", 4)
+
+# %% tags=["remove-cell"]
+from seqlib.report import glue
 
 # %% [markdown]
 # ## The LSTM equations
@@ -81,7 +83,8 @@ lstm_params = cells.LSTMParams(
     **{f"W_{g}": rng.integers(-9, 10, size=(2, 5)) / 10 for g in "fico"},
     **{f"b_{g}": rng.integers(-5, 6, size=2) / 10 for g in "fico"},
 )
-for g, name in zip("fico", ["forget", "input", "candidate", "output"], strict=True):
+names = ["forget", "input", "candidate", "output"]
+for g, name in zip("fico", names, strict=True):
     W, b = getattr(lstm_params, f"W_{g}"), getattr(lstm_params, f"b_{g}")
     print(f"W_{g} ({name}) =\n{W}   b_{g} = {b}")
 
@@ -91,7 +94,8 @@ for g, name in zip("fico", ["forget", "input", "candidate", "output"], strict=Tr
 # %% tags=["nbval-check-output"]
 p = lstm_params
 hx = np.concatenate([h_prev, x_t])  # [h_{t-1}, x_t], 5 numbers
-a = {g: getattr(p, f"W_{g}") @ hx + getattr(p, f"b_{g}") for g in "fico"}  # pre-activations
+# pre-activations a_g = W_g · [h_{t-1}, x_t] + b_g, one per gate
+a = {g: getattr(p, f"W_{g}") @ hx + getattr(p, f"b_{g}") for g in "fico"}
 
 f_t = cells.sigmoid(a["f"])
 i_t = cells.sigmoid(a["i"])
@@ -114,25 +118,73 @@ table = pd.DataFrame(
         name: [*(pre if pre is not None else [np.nan, np.nan]), *value]
         for name, (pre, value) in rows.items()
     },
-    index=["a = W·[h,x]+b (unit 1)", "a (unit 2)", "value (unit 1)", "value (unit 2)"],
+    index=["a (unit 1)", "a (unit 2)", "value (unit 1)", "value (unit 2)"],
 ).T
 table.round(4)
 
+# %% tags=["remove-cell"]
+glue("hand_a_f1", f"{a['f'][0]:.4f}")
+glue("hand_f1", f"{f_t[0]:.4f}")
+
 # %% [markdown]
-# Read the table row by row. For the first hidden unit the forget gate is
-# $f_{t,1} = \sigma(a_{f,1})$ with $a_{f,1} = W_f[0] \cdot [h_{t-1}, x_t] + b_{f,1}$: five
-# products and a bias, which you can check from the printed matrices. The new cell state
-# mixes what is kept, $f_t \odot c_{t-1}$, with what is written, $i_t \odot \tilde{c}_t$, and
-# the hidden state is a squashed, gated view of it, so $|h_t| < |c_t|$ wherever
-# $c_t \neq 0$: $\tanh$ shrinks and $o_t < 1$ shrinks again.
+# Read the table row by row ($a$ is the pre-activation $W \cdot [h_{t-1}, x_t] + b$). For the
+# first hidden unit the forget gate is $f_{t,1} = \sigma(a_{f,1})$ with
+# $a_{f,1} = W_f[0] \cdot [h_{t-1}, x_t] + b_{f,1}$: five products and a bias, which you can
+# check from the printed matrices. The new cell state mixes what is kept,
+# $f_t \odot c_{t-1}$, with what is written, $i_t \odot \tilde{c}_t$, and the hidden state
+# is a squashed, gated view of it, so $|h_t| < |c_t|$ wherever $c_t \neq 0$: $\tanh$ shrinks
+# and $o_t < 1$ shrinks again.
 #
-# The same step by `seqlib.cells.lstm_step`, the function every later chapter uses, gives
-# the same numbers:
+# The same step by {func}`seqlib.cells.lstm_step`, the function every later chapter uses,
+# gives the same numbers:
 
 # %% tags=["nbval-check-output"]
-step = cells.lstm_step(x_t[None], h_prev[None], c_prev[None], lstm_params)  # batch of 1
+# a batch of one: x_t[None] is (1, 3)
+step = cells.lstm_step(x_t[None], h_prev[None], c_prev[None], lstm_params)
 print("h_t:", step.h[0], " c_t:", step.c[0])
-print("same as above:", np.allclose(step.h[0], h_t) and np.allclose(step.c[0], c_t))
+same = np.allclose(step.h[0], h_t) and np.allclose(step.c[0], c_t)
+print("same as above:", same)
+
+
+# %% [markdown]
+# {numref}`fig-worked-step` puts the numbers of this step on the cell diagram of
+# {ref}`ch-ideas`, each vector next to the wire that carries it.
+
+# %% tags=["hide-input", "remove-output"]
+def show(values):
+    return "[" + ", ".join(f"{v:.2f}" for v in np.ravel(values)) + "]"
+
+
+ax = diagrams.lstm_cell()
+ax.set_xlim(-3.4, 14.3)  # room for the numbers on the left
+where = [  # (x, y) in the drawing's coordinates, the vector, its alignment
+    ((-1.2, 0.25), h_prev, "right"),
+    ((1.25, -1.45), x_t, "left"),
+    ((-1.2, 5.75), c_prev, "right"),
+    ((2.05, 3.3), step.f, "left"),
+    ((4.05, 2.75), step.i, "left"),
+    ((6.05, 2.75), step.c_tilde, "left"),
+    ((8.75, 2.6), step.o, "left"),
+    ((12.15, 5.75), step.c, "left"),
+    ((11.2, 6.6), step.h, "left"),
+]
+box = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9)
+for (x, y), values, align in where:
+    ax.text(x, y, show(values), ha=align, va="center", fontsize=8.5,
+            color="#b00020", bbox=box)  # fmt: skip
+worked = ax.figure
+
+# %% tags=["remove-cell"]
+glue("fig-worked-step", worked)
+
+# %% [markdown]
+# ```{glue:figure} fig-worked-step
+# :name: fig-worked-step
+#
+# The worked example on the LSTM cell: the inputs $x_t$, $h_{t-1}$ and $c_{t-1}$, the four
+# gate and candidate vectors and the new states $c_t$ and $h_t$ (red, rounded to two
+# decimals; unit 1 first).
+# ```
 
 # %% [markdown]
 # ### The same step in PyTorch and Keras
@@ -151,42 +203,43 @@ print("same as above:", np.allclose(step.h[0], h_t) and np.allclose(step.c[0], c
 # * Keras' `layers.LSTM` has `kernel` of shape $(d, 4h)$ and `recurrent_kernel` of shape
 #   $(h, 4h)$, the gates as column blocks in the order $i, f, c, o$, and one bias.
 #
-# `seqlib.convert` does this bookkeeping (read its source: it is short). With the weights
+# {mod}`seqlib.convert` does this bookkeeping (read its source: it is short). With the weights
 # moved across, each framework runs the step:
 
 # %% tags=["nbval-check-output"]
 x = x_t[None, None].astype(np.float32)  # (batch=1, time=1, features=3)
 h0, c0 = h_prev[None].astype(np.float32), c_prev[None].astype(np.float32)
 
-torch_lstm = convert.to_torch(lstm_params)  # a torch.nn.LSTM(3, 2, batch_first=True)
+torch_lstm = convert.to_torch(lstm_params)  # an nn.LSTM(3, 2, batch_first=True)
 with torch.no_grad():
-    state = (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])  # (layers, batch, h)
+    # states are (layers, batch, hidden) = (1, 1, 2)
+    state = (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])
     _, (h_torch, c_torch) = torch_lstm(torch.from_numpy(x), state)
 
-keras_lstm = convert.to_keras(lstm_params, return_state=True)  # a keras.layers.LSTM(2)
+keras_lstm = convert.to_keras(lstm_params, return_state=True)  # layers.LSTM(2)
 _, h_keras, c_keras = keras_lstm(x, initial_state=[h0, c0])
+h_keras, c_keras = np.asarray(h_keras), np.asarray(c_keras)
 
-print(
-    pd.DataFrame(
-        {
-            "NumPy (by hand)": np.r_[h_t, c_t],
-            "torch.nn.LSTM": np.r_[h_torch[0, 0].numpy(), c_torch[0, 0].numpy()],
-            "keras.layers.LSTM": np.r_[np.asarray(h_keras)[0], np.asarray(c_keras)[0]],
-        },
-        index=["h_t[0]", "h_t[1]", "c_t[0]", "c_t[1]"],
-    ).round(4)
+compared = pd.DataFrame(
+    {
+        "NumPy (by hand)": np.r_[h_t, c_t],
+        "torch.nn.LSTM": np.r_[h_torch[0, 0].numpy(), c_torch[0, 0].numpy()],
+        "keras.layers.LSTM": np.r_[h_keras[0], c_keras[0]],
+    },
+    index=["h_t[0]", "h_t[1]", "c_t[0]", "c_t[1]"],
 )
+print(compared.round(4))
 stored = {
     "formula 4(h(h+d)+h)": 4 * (2 * (2 + 3) + 2),
     "torch.nn.LSTM": sum(p.numel() for p in torch_lstm.parameters()),
     "keras.layers.LSTM": keras_lstm.count_params(),
 }
 print("numbers stored:", stored)
+
+# %% tags=["remove-cell"]
 glue("gate_lstm_formula", stored["formula 4(h(h+d)+h)"])
 glue("gate_lstm_torch", stored["torch.nn.LSTM"])
 glue("gate_lstm_keras", stored["keras.layers.LSTM"])
-
-# %% tags=["remove-cell"]
 assert np.allclose(h_torch[0, 0].numpy(), h_t, atol=1e-6)
 assert np.allclose(np.asarray(h_keras)[0], h_t, atol=1e-6)
 assert np.allclose(np.asarray(c_keras)[0], c_t, atol=1e-6)
@@ -220,19 +273,23 @@ pre = W_article @ hx_article  # every entry is a sum of non-negative numbers
 lowest = pre.min() + b_article.min()
 print(f"smallest possible pre-activation: {lowest:.1f}")
 print(f"so every sigmoid gate is at least {cells.sigmoid(lowest):.3f}")
-glue("article_lowest_pre", f"{lowest:.1f}")
-glue("article_lowest_gate", f"{cells.sigmoid(lowest):.3f}")
 
-f_article = np.array([[0.2, 0.6], [0.4, 0.8], [0.5, 0.9]])  # the article's f_t (= its o_t)
+# the article's f_t (= its o_t), i_t, c~_t, c_{t-1}, and what it prints for c_t
+f_article = np.array([[0.2, 0.6], [0.4, 0.8], [0.5, 0.9]])
 i_article = np.array([[0.3, 0.7], [0.5, 0.9], [0.6, 0.8]])
 ctilde_article = np.array([[0.4, 0.6], [0.5, 0.7], [0.6, 0.7]])
 c_prev_article = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
-c_article = np.array([[0.3, 0.7], [0.5, 0.9], [0.6, 0.9]])  # what it prints for c_t
+c_article = np.array([[0.3, 0.7], [0.5, 0.9], [0.6, 0.9]])
 h_article = np.array([[0.3, 0.7], [0.5, 0.9], [0.6, 0.9]])  # ... and for h_t
 
 c_from_its_numbers = f_article * c_prev_article + i_article * ctilde_article
 print("c_t from the article's own f, i, c~ and c_{t-1}:\n", c_from_its_numbers)
-print("h_t = o_t * tanh(c_t) from its own numbers:\n", f_article * np.tanh(c_article))
+h_from_its_numbers = f_article * np.tanh(c_article)
+print("h_t = o_t * tanh(c_t) from its own numbers:\n", h_from_its_numbers)
+
+# %% tags=["remove-cell"]
+glue("article_lowest_pre", f"{lowest:.1f}")
+glue("article_lowest_gate", f"{cells.sigmoid(lowest):.3f}")
 
 # %% [markdown]
 # * With non-negative weights, inputs and biases every gate's pre-activation is at least
@@ -294,7 +351,8 @@ rng = np.random.default_rng(11)
 gru_weights = {f"W_{g}": rng.integers(-9, 10, size=(2, 5)) / 10 for g in "rzh"}
 gru_biases = {f"b_{g}": rng.integers(-5, 6, size=2) / 10 for g in "rzh"}
 for g, name in zip("rzh", ["reset", "update", "candidate"], strict=True):
-    print(f"W_{g} ({name}) =\n{gru_weights[f'W_{g}']}   b_{g} = {gru_biases[f'b_{g}']}")
+    W, b = gru_weights[f"W_{g}"], gru_biases[f"b_{g}"]
+    print(f"W_{g} ({name}) =\n{W}   b_{g} = {b}")
 
 variants = {
     "Cho 2014": cells.GRUParams(
@@ -310,9 +368,9 @@ variants = {
 columns = {}
 for name, params in variants.items():
     s = cells.gru_step(x_t[None], h_prev[None], params)
+    values = {"r_t": s.r, "z_t": s.z, "h~_t": s.h_tilde, "h_t": s.h}
     columns[name] = {
-        k: np.array2string(v[0], precision=4)
-        for k, v in {"r_t": s.r, "z_t": s.z, "h~_t": s.h_tilde, "h_t": s.h}.items()
+        k: np.array2string(v[0], precision=4) for k, v in values.items()
     }
 pd.DataFrame(columns)
 
@@ -330,13 +388,16 @@ pd.DataFrame(columns)
 # %% tags=["nbval-check-output"]
 chung = variants["Chung 2014, the article"]
 as_cho = cells.flip_update(chung)  # negated W_z and b_z, update="previous"
-sequence = np.random.default_rng(0).normal(size=(4, 20, 3))  # (batch, time, features)
-gap = np.abs(cells.gru(sequence, chung)[0] - cells.gru(sequence, as_cho)[0]).max()
+# (batch, time, features)
+sequence = np.random.default_rng(0).normal(size=(4, 20, 3))
+gap = np.abs(cells.gru(sequence, chung)[0] - cells.gru(sequence, as_cho)[0])
+gap = gap.max()
 print("same outputs over 4 sequences of 20 steps:", gap < 1e-12)
 
 before = variants["Cho 2014"]
 after = variants["PyTorch, Keras"]
-gap = np.abs(cells.gru(sequence, before)[0] - cells.gru(sequence, after)[0]).max()
+gap = np.abs(cells.gru(sequence, before)[0] - cells.gru(sequence, after)[0])
+gap = gap.max()
 print(f"reset before vs after, same weights: largest difference {gap:.2f}")
 
 # %% [markdown]
@@ -350,9 +411,8 @@ x = sequence.astype(np.float32)
 expected = cells.gru(sequence, chung)[0]
 
 keras_cho = convert.to_keras(chung)  # flips z, keeps reset_after=False
-print(
-    "Keras GRU(reset_after=False) == NumPy:", np.allclose(keras_cho(x), expected, atol=1e-5)
-)
+same = np.allclose(keras_cho(x), expected, atol=1e-5)
+print("Keras GRU(reset_after=False) == NumPy:", same)
 print("Keras layer config reset_after:", keras_cho.get_config()["reset_after"])
 try:
     convert.to_torch(chung)
@@ -364,120 +424,88 @@ keras_gru = convert.to_keras(after)
 expected = cells.gru(sequence, after)[0]
 with torch.no_grad():
     out_torch = torch_gru(torch.from_numpy(x))[0].numpy()
-print("torch.nn.GRU == NumPy (reset after):", np.allclose(out_torch, expected, atol=1e-5))
-print(
-    "Keras GRU == NumPy (reset after):   ", np.allclose(keras_gru(x), expected, atol=1e-5)
-)
+same = np.allclose(out_torch, expected, atol=1e-5)
+print("torch.nn.GRU == NumPy (reset after):", same)
+same = np.allclose(keras_gru(x), expected, atol=1e-5)
+print("Keras GRU == NumPy (reset after):   ", same)
 
 # %% [markdown]
 # ## The conventions, side by side
 #
-# ```{list-table} GRU variants in papers and libraries. "Keeps" means $h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde{h}_t$; "takes" means $h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde{h}_t$.
-# :header-rows: 1
-# :name: tab-gru-conventions
+# Two tables in the cheat sheet collect what this chapter found:
+# {ref}`tab-gru-conventions` lists the GRU variants of papers and libraries (where the reset
+# gate acts, and what $z_t$ near 1 means) with the matching `seqlib.cells.GRUParams`
+# settings, and {ref}`tab-weight-layouts` how NumPy, PyTorch and Keras store the same
+# weights (gate order, matrix shapes, biases). In short: PyTorch stacks the LSTM's gates
+# as $i, f, g, o$ and Keras as $i, f, c, o$; PyTorch's GRU is $r, z, n$ and Keras' $z, r, h$;
+# both libraries' default GRU applies the reset gate after the product, and $z_t$ near 1
+# keeps the old state.
 #
-# * - Source
-#   - Reset gate applied
-#   - $z_t$ near 1
-#   - In `seqlib.cells.GRUParams`
-# * - Cho et al. 2014 {cite}`cho2014learning`
-#   - before the product, $W_h \cdot [r_t \odot h_{t-1}, x_t]$
-#   - keeps the old state
-#   - `reset_after=False, update="previous"`
-# * - Chung et al. 2014 {cite}`chung2014empirical`; the article
-#   - before the product
-#   - takes the candidate
-#   - `reset_after=False, update="candidate"`
-# * - PyTorch `nn.GRU`; cuDNN
-#   - after the product, $r_t \odot (W_{hh} h_{t-1} + b_{hn})$
-#   - keeps the old state
-#   - `reset_after=True, update="previous"`
-# * - Keras `layers.GRU` (default `reset_after=True`)
-#   - after the product
-#   - keeps the old state
-#   - `reset_after=True, update="previous"`
-# * - Keras `layers.GRU(reset_after=False)`
-#   - before the product
-#   - keeps the old state
-#   - `reset_after=False, update="previous"`
-# ```
+# ````{admonition} Common pitfalls
+# :class: warning dropdown
 #
-# ```{list-table} How the same LSTM and GRU weights are stored.
-# :header-rows: 1
-# :name: tab-weight-layouts
+# * **Swapping the names of the GRU's gates.** $r_t$ is the reset gate (it gates $h_{t-1}$
+#   inside the candidate); $z_t$ is the update gate (it mixes old state and candidate).
+# * **Leaving out the cell-state update** $c_t = f_t \odot c_{t-1} + i_t \odot
+#   \tilde{c}_t$: it is the equation that gives the LSTM its additive path through time.
+# * **Giving the GRU an input gate.** It has none; $h_t$ mixes $h_{t-1}$ and $\tilde{h}_t$
+#   through $z_t$.
+# * **Multiplying matrices whose shapes do not fit.** With $d$ inputs and $h$ units every
+#   $W$ is $h \times (h + d)$ and every gate a vector of $h$ numbers; check the shapes
+#   before the values.
+# * **Taking one update convention as *the* GRU.** $h_t = (1-z_t) h_{t-1} + z_t
+#   \tilde{h}_t$ is Chung et al.'s; Cho et al., PyTorch and Keras use the mirror image.
+#   Convert with {func}`seqlib.cells.flip_update`, and never copy weights between
+#   frameworks without reordering the gate blocks ({mod}`seqlib.convert`).
 #
-# * - 
-#   - This book
-#   - PyTorch
-#   - Keras
-# * - LSTM gate order
-#   - $f, i, \tilde{c}, o$ (named)
-#   - $i, f, g, o$ (row blocks)
-#   - $i, f, c, o$ (column blocks)
-# * - GRU gate order
-#   - $r, z, \tilde{h}$ (named)
-#   - $r, z, n$ (row blocks)
-#   - $z, r, h$ (column blocks)
-# * - Input weights
-#   - columns $h{:}$ of $W_\cdot$, acting on $[h_{t-1}, x_t]$
-#   - `weight_ih`, $(kh, d)$
-#   - `kernel`, $(d, kh)$
-# * - Recurrent weights
-#   - columns $:h$ of $W_\cdot$
-#   - `weight_hh`, $(kh, h)$
-#   - `recurrent_kernel`, $(h, kh)$
-# * - Biases
-#   - one per gate (+ $b_{h,\text{rec}}$ for reset-after)
-#   - `bias_ih` and `bias_hh`, summed (except $b_{hn}$)
-#   - LSTM $(4h,)$; GRU $(2, 3h)$ with `reset_after`, else $(3h,)$
-# ```
+# The appendix {ref}`app-errata` lists every correction of the article in full.
+# ````
 #
-# ## What the article got wrong in §3–§4
+# ## Key takeaways
 #
-# ```{list-table}
-# :header-rows: 1
-# :widths: 40 60
-#
-# * - The article
-#   - Corrected, and shown above
-# * - §3 (GRU) calls $z_t = \sigma(W_z \cdot [h_{t-1}, x_t] + b_z)$ the reset gate and
-#     $r_t$ the update gate; §4 names them the other way round.
-#   - $r_t$ is the reset gate (it gates $h_{t-1}$ inside the candidate); $z_t$ is the update
-#     gate (it mixes old state and candidate).
-# * - §3 (LSTM) never states $c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t$, though it uses
-#     $c_t$.
-#   - The cell-state update is the equation that gives the cell its additive path through
-#     time: $c_{t-1}$ reaches $c_t$ through $f_t$ alone, with no weight matrix and no
-#     squashing; see the full list above.
-# * - §3 (GRU) says the new state comes from the reset gate and "the input gate".
-#   - A GRU has no input gate; $h_t$ mixes $h_{t-1}$ and $\tilde{h}_t$ through $z_t$.
-# * - §4's worked example.
-#   - Shapes that cannot multiply, gate values that no sigmoid of its inputs can give, and
-#     $h_t = c_t$; the example above uses honest shapes and is checked against PyTorch and
-#     Keras.
-# * - The update convention $h_t = (1-z_t) h_{t-1} + z_t \tilde{h}_t$ is given as *the* GRU.
-#   - It is Chung et al.'s convention; Cho et al., PyTorch and Keras use the mirror image,
-#     and both describe the same models ({func}`seqlib.cells.flip_update`).
-# ```
-#
+# * Every gate of a cell is $\sigma$ or $\tanh$ of $W \cdot [h_{t-1}, x_t] + b$, with $W$ of
+#   shape $h \times (h + d)$.
+# * The LSTM step is six lines: four gate layers, then
+#   $c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t$ and $h_t = o_t \odot \tanh(c_t)$.
+# * NumPy, PyTorch and Keras compute the same step to float32 precision once the weights are
+#   split and stacked the way each framework expects.
+# * The two GRU update conventions are the same family of models; the reset gate's
+#   position (before or after the product) gives two different models, and PyTorch has
+#   only the second.
+# * Check a hand calculation against a library before trusting either.
+
+# %% [markdown]
 # ## Exercises
 #
-# ````{exercise}
+# ````{exercise} ★ One gate by hand (10 minutes)
 # :label: ex-gates-hand
 #
 # Compute the forget gate of the first hidden unit, $f_{t,1}$, by hand from the printed
 # $W_f$, $b_f$ and $[h_{t-1}, x_t]$, and compare with the table.
 # ````
-#
-# ````{solution} ex-gates-hand
+
+# %% [markdown]
+# ````{solution-start} ex-gates-hand
 # :class: dropdown
-#
-# $a_{f,1}$ is the dot product of the first row of $W_f$ with $[0.2, -0.4, 1, 0, 1]$ plus
-# $b_{f,1}$; in code, `lstm_params.W_f[0] @ hx + lstm_params.b_f[0]`, and
-# $f_{t,1} = 1 / (1 + e^{-a_{f,1}})$ is the first entry of `f_t`.
 # ````
 #
-# ````{exercise}
+# $a_{f,1}$ is the dot product of the first row of $W_f$ with $[0.2, -0.4, 1, 0, 1]$ plus
+# $b_{f,1}$, and $f_{t,1} = 1 / (1 + e^{-a_{f,1}})$:
+
+# %% tags=["nbval-check-output"]
+products = lstm_params.W_f[0] * hx
+a_f1 = products.sum() + lstm_params.b_f[0]
+print("products:", products, " bias:", lstm_params.b_f[0])
+print(f"a_f1 = {a_f1:.4f}, f_t1 = {1 / (1 + np.exp(-a_f1)):.4f}")
+
+# %% [markdown]
+# So $a_{f,1}$ = {glue:text}`hand_a_f1` and $f_{t,1}$ = {glue:text}`hand_f1`, the first
+# entry of `f_t` in the table.
+#
+# ```{solution-end}
+# ```
+#
+# ````{exercise} ★★ Copy and erase (10 minutes)
 # :label: ex-gates-copy
 #
 # Which gate values make an LSTM copy its cell state unchanged from one step to the next,
@@ -493,30 +521,99 @@ print(
 # "keeps" convention (Cho, PyTorch, Keras) and when $z_t = 0$ in the "takes" convention
 # (Chung, the article). Because a sigmoid only reaches 0 or 1 in the limit, a network
 # approximates these with large pre-activations, which is why gate biases matter
-# ({ref}`ch-sequences`).
+# ({ref}`ch-ideas`).
 # ````
 #
-# ````{exercise}
+# ````{exercise} ★★ A closed reset gate (15 minutes)
 # :label: ex-gates-reset-zero
 #
 # With `reset_after=False`, what does the candidate $\tilde{h}_t$ depend on when
 # $r_t = 0$? Is the same true with `reset_after=True`? Check with `cells.gru_step` after
 # setting `b_r` to $-50$.
 # ````
-#
-# ````{solution} ex-gates-reset-zero
+
+# %% [markdown]
+# ````{solution-start} ex-gates-reset-zero
 # :class: dropdown
-#
-# Reset before: $\tilde{h}_t = \tanh(W_h \cdot [0, x_t] + b_h)$, a function of $x_t$ alone, so the
-# unit "starts afresh". Reset after: $\tilde{h}_t = \tanh(W_{hx} x_t + b_h)$ as well, because
-# $r_t$ multiplies the whole recurrent term including $b_{h,\text{rec}}$. The two variants
-# agree at $r_t = 0$ and at $r_t = 1$ only when $b_{h,\text{rec}} = 0$; in between they differ.
-#
-# ```python
-# from dataclasses import replace
-#
-# closed = replace(after, b_r=np.full(2, -50.0))
-# print(cells.gru_step(x_t[None], h_prev[None], closed).h_tilde)
-# print(np.tanh(after.W_h[:, 2:] @ x_t + after.b_h))
-# ```
 # ````
+#
+# Reset before: $\tilde{h}_t = \tanh(W_h \cdot [0, x_t] + b_h)$, a function of $x_t$ alone,
+# so the unit "starts afresh". Reset after: $\tilde{h}_t = \tanh(W_{hx} x_t + b_h)$ as
+# well, because $r_t$ multiplies the whole recurrent term including $b_{h,\text{rec}}$. The
+# two variants agree at $r_t = 0$ and at $r_t = 1$ only when $b_{h,\text{rec}} = 0$; in
+# between they differ. With the reset gate closed, both give the candidate computed from
+# $x_t$ alone:
+
+# %% tags=["nbval-check-output"]
+from dataclasses import replace
+
+for name in ("Cho 2014", "PyTorch, Keras"):
+    closed = replace(variants[name], b_r=np.full(2, -50.0))
+    print(name, cells.gru_step(x_t[None], h_prev[None], closed).h_tilde[0])
+print("from x_t alone", np.tanh(after.W_h[:, 2:] @ x_t + after.b_h))
+
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ````{exercise} ★★★ Build it yourself: a NumPy GRU step (30 minutes)
+# :label: ex-gates-numpy-gru
+#
+# Write `my_gru_step(x_t, h_prev, p)` for the GRU that PyTorch and Keras compute (reset gate
+# after the product, $z_t$ keeps the old state), from the equations of this chapter and
+# nothing but NumPy: the weights are `p.W_r`, `p.W_z`, `p.W_h` (each acting on
+# $[h_{t-1}, x_t]$), the biases `p.b_r`, `p.b_z`, `p.b_h` and `p.b_h_rec`. Check it against
+# {func}`seqlib.cells.gru_step` on the step above, then on random weights from
+# {func}`seqlib.cells.init_gru` with a batch of 5, and finally against `torch.nn.GRU`.
+# ````
+
+# %% [markdown]
+# ````{solution-start} ex-gates-numpy-gru
+# :class: dropdown
+# ````
+#
+# The gates read the concatenation; the candidate splits $W_h$ into the columns that act on
+# $h_{t-1}$ and those that act on $x_t$, because the reset gate multiplies only the first
+# product:
+
+# %%
+def my_gru_step(x_t, h_prev, p):
+    """One reset-after GRU step: x_t (batch, d), h_prev (batch, h) -> h_t."""
+    H = h_prev.shape[1]
+    hx = np.concatenate([h_prev, x_t], axis=1)
+    r = 1 / (1 + np.exp(-(hx @ p.W_r.T + p.b_r)))  # reset gate
+    z = 1 / (1 + np.exp(-(hx @ p.W_z.T + p.b_z)))  # update gate
+    recurrent = h_prev @ p.W_h[:, :H].T + p.b_h_rec  # W_hh h_{t-1} + b_h,rec
+    h_tilde = np.tanh(x_t @ p.W_h[:, H:].T + p.b_h + r * recurrent)
+    return z * h_prev + (1 - z) * h_tilde  # z near 1 keeps the old state
+
+
+# %%
+ours = my_gru_step(x_t[None], h_prev[None], after)
+library = cells.gru_step(x_t[None], h_prev[None], after).h
+print("the step above:", ours[0], library[0])
+
+p5 = cells.init_gru(3, 4, seed=2)  # reset_after=True, update="previous"
+x5 = np.random.default_rng(3).normal(size=(5, 3))
+h5 = np.random.default_rng(4).normal(size=(5, 4))
+gap = np.abs(my_gru_step(x5, h5, p5) - cells.gru_step(x5, h5, p5).h).max()
+print(f"random weights, batch of 5: largest difference {gap:.1e}")
+
+module = convert.to_torch(p5, dtype=torch.float64)
+with torch.no_grad():
+    out, _ = module(torch.from_numpy(x5[:, None]), torch.from_numpy(h5)[None])
+gap = np.abs(out[:, 0].numpy() - my_gru_step(x5, h5, p5)).max()
+print(f"torch.nn.GRU: largest difference {gap:.1e}")
+
+# %% tags=["remove-cell"]
+assert np.allclose(ours, cells.gru_step(x_t[None], h_prev[None], after).h)
+assert gap < 1e-12
+
+# %% [markdown]
+# The step agrees with `seqlib.cells` and with PyTorch to float64 rounding. To cover the
+# other variants, add the `reset_after=False` candidate,
+# $\tanh(W_h \cdot [r_t \odot h_{t-1}, x_t] + b_h)$, and the mirrored update.
+#
+# ```{solution-end}
+# ```
