@@ -9,28 +9,31 @@ if "google.colab" in sys.modules:
 # (ch-speech)=
 # # Speech recognition: spoken digits
 #
-# The source article's last application (§6, "语音识别", speech recognition) promises that
-# an LSTM "can effectively capture the patterns in speech". Its code cannot show it: it
-# loads a file that does not exist, and what it would train on if the file existed is 13
-# numbers with made-up labels. This chapter runs that code far enough to see what it does,
-# and then does the task properly on real recordings:
+# By the end of this chapter you will be able to turn recordings into sequences of
+# {term}`MFCC <Mel-frequency cepstral coefficients, MFCC (梅尔频率倒谱系数)>` frames,
+# train an LSTM or GRU to recognise spoken digits in PyTorch and Keras, and measure how
+# well it recognises a voice it has never heard. The source article's last application
+# (§6, "语音识别", speech recognition) promises that an LSTM "can effectively capture the
+# patterns in speech". Its code cannot show it: it loads a file that does not exist, and
+# what it would train on if the file existed is 13 numbers with made-up labels. This
+# chapter runs that code far enough to see what it does, and then does the task properly
+# on real recordings:
 #
 # * the **Free Spoken Digit Dataset** (FSDD) {cite}`jackson2018fsdd`: 3,000 recordings of
 #   the digits 0–9, six speakers, 50 takes of each digit by each speaker, 8 kHz. FSDD is
 #   published under the Creative Commons licence CC BY-SA 4.0; the recordings are the work
 #   of its authors, and derived data must keep the licence (see {ref}`app-data`);
 # * MFCC frames as time steps, so that each recording is a sequence `(frames, features)`;
-# * an honest baseline (pooled MFCCs and logistic regression), then LSTM and GRU
-#   classifiers over sequences of different lengths, in PyTorch and in Keras;
+# * an honest {term}`baseline <Baseline (基线)>` (pooled MFCCs and logistic regression),
+#   then LSTM and GRU classifiers over sequences of different lengths, in PyTorch and in
+#   Keras;
 # * the official test split, touched once, and then the harder question the official split
 #   hides: how well does the model recognise a **speaker it has never heard**?
 
 # %%
-import os
+from seqlib.reproducibility import set_seed, setup
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+setup(frameworks=("torch", "keras"))  # seeds, threads, safe imports (chapter 5)
 
 import time
 
@@ -45,14 +48,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from seqlib import audio, data, datasets, keras_models, metrics, plots, torch_models, train
+from seqlib import (
+    audio,
+    data,
+    datasets,
+    keras_models,
+    metrics,
+    plots,
+    torch_models,
+    train,
+)
 from seqlib.report import glue, results
-from seqlib.reproducibility import set_seed, set_threads
-
-set_threads(
-    1
-)  # one thread for PyTorch, TensorFlow and NumPy's BLAS (see the set-up chapter)
-set_seed(0)
 
 # %% [markdown]
 # ## The article's example, run
@@ -85,22 +91,39 @@ audio_, sample_rate = librosa.load("example_audio.wav")
 
 # %% tags=["nbval-check-output"]
 recordings = datasets.load("fsdd")
-example = recordings.query("digit == 7 and speaker == 'jackson' and take == 5").path.item()
+example = recordings.query(
+    "digit == 7 and speaker == 'jackson' and take == 5"
+).path.item()
 
 audio_, sample_rate = librosa.load(example)  # the article's call
 mfccs = librosa.feature.mfcc(y=audio_, sr=sample_rate, n_mfcc=13)
-print("sample rate:", sample_rate, "(the file is 8000 Hz; librosa resampled it)")
+print(
+    "sample rate:", sample_rate, "(the file is 8000 Hz; librosa resampled it)"
+)
 print("mfccs:", mfccs.shape, "= (coefficients, frames)")
 train_data, test_data = mfccs[:700], mfccs[700:]
 print("mfccs[:700]:", train_data.shape, " mfccs[700:]:", test_data.shape)
 train_data = np.array(
-    [train_data[i][0] if i < len(train_data) else 0 for i in range(len(train_data))]
+    [
+        train_data[i][0] if i < len(train_data) else 0
+        for i in range(len(train_data))
+    ]
 ).reshape(-1, 1)
 test_data = np.array(
-    [test_data[i][0] if i < len(test_data) else 0 for i in range(len(test_data))]
+    [
+        test_data[i][0] if i < len(test_data) else 0
+        for i in range(len(test_data))
+    ]
 ).reshape(-1, 1)
 labels = np.array([1 if i % 2 == 0 else 0 for i in range(len(train_data))])
-print("train_data:", train_data.shape, " test_data:", test_data.shape, " labels:", labels)
+print(
+    "train_data:",
+    train_data.shape,
+    " test_data:",
+    test_data.shape,
+    " labels:",
+    labels,
+)
 
 # %% [markdown]
 # Each step goes wrong:
@@ -126,7 +149,8 @@ print("train_data:", train_data.shape, " test_data:", test_data.shape, " labels:
 # model trains, on 13 examples and meaningless labels:
 
 # %%
-model = keras.Sequential(  # the article's model; Keras 3 takes the shape from keras.Input
+# The article's model; Keras 3 takes the shape from keras.Input.
+model = keras.Sequential(
     [
         keras.Input(shape=(1, 1)),
         keras.layers.LSTM(50, return_sequences=True),
@@ -134,9 +158,13 @@ model = keras.Sequential(  # the article's model; Keras 3 takes the shape from k
         keras.layers.Dense(1, activation="sigmoid"),
     ]
 )
-model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+model.compile(
+    optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"]
+)
 history = model.fit(train_data, labels, epochs=5, batch_size=1, verbose=0)
-print(f"'training accuracy' on 13 numbers: {history.history['accuracy'][-1]:.2f}")
+print(
+    f"'training accuracy' on 13 numbers: {history.history['accuracy'][-1]:.2f}"
+)
 
 # %% [markdown]
 # That "accuracy" means nothing, and not only because the labels are noise. The output is
@@ -171,29 +199,35 @@ print(recordings.groupby("speaker").size().to_dict())
 
 # %%
 pair = [
-    recordings.query("digit == 3 and speaker == 'george' and take == 10").iloc[0],
-    recordings.query("digit == 8 and speaker == 'nicolas' and take == 10").iloc[0],
+    recordings.query("digit == 3 and speaker == 'george' and take == 10"),
+    recordings.query("digit == 8 and speaker == 'nicolas' and take == 10"),
 ]
+pair = [rows.iloc[0] for rows in pair]
 for row in pair:
     wave, rate = datasets.read_wav(row.path)
     duration = len(wave) / rate
     print(
-        f"digit {row.digit}, speaker {row.speaker}: {len(wave)} samples, {duration:.2f} s"
+        f"digit {row.digit}, speaker {row.speaker}: "
+        f"{len(wave)} samples, {duration:.2f} s"
     )
     display(Audio(wave, rate=rate))
 
-# %% tags=["hide-input"]
-fig, axes = plt.subplots(3, 2, figsize=(12, 8.5), sharex="col", layout="constrained")
+# %% tags=["hide-input", "remove-output"]
+fig, axes = plt.subplots(
+    3, 2, figsize=(12, 8.5), sharex="col", layout="constrained"
+)
 for col, row in enumerate(pair):
     wave, rate = datasets.read_wav(row.path)
     seconds = len(wave) / rate
     axes[0, col].plot(np.arange(len(wave)) / rate, wave, linewidth=0.5)
     axes[0, col].set(
-        title=f"'{row.digit}' spoken by {row.speaker}: waveform", ylabel="amplitude"
+        title=f"'{row.digit}' spoken by {row.speaker}: waveform",
+        ylabel="amplitude",
     )
     axes[0, col].set_xlim(0, seconds)
     power_db = librosa.power_to_db(
-        np.abs(librosa.stft(wave, n_fft=256, win_length=200, hop_length=80)) ** 2,
+        np.abs(librosa.stft(wave, n_fft=256, win_length=200, hop_length=80))
+        ** 2,
         ref=np.max,
     )
     image = axes[1, col].imshow(
@@ -205,8 +239,12 @@ for col, row in enumerate(pair):
         vmin=-80,
     )
     fig.colorbar(image, ax=axes[1, col], label="power (dB)")
-    axes[1, col].set(title="spectrogram (25 ms windows)", ylabel="frequency (Hz)")
-    coefficients = audio.mfcc(wave, rate, order=0)[:, 1:]  # 0, the log energy, is left out
+    axes[1, col].set(
+        title="spectrogram (25 ms windows)", ylabel="frequency (Hz)"
+    )
+    coefficients = audio.mfcc(wave, rate, order=0)[
+        :, 1:
+    ]  # 0, the log energy, is left out
     image = axes[2, col].imshow(
         coefficients.T,
         origin="lower",
@@ -225,8 +263,19 @@ for col, row in enumerate(pair):
 for col in range(2):  # keep the waveforms as wide as the images below them
     fig.colorbar(image, ax=axes[0, col]).ax.set_visible(False)
 
+# %% tags=["remove-cell"]
+glue("fig-speech-pair", fig)
+
 # %% [markdown]
-# The spectrogram shows what the waveform hides: the voiced sounds as stacks of bright
+# ```{glue:figure} fig-speech-pair
+# :name: fig-speech-pair
+#
+# A "3" spoken by `george` (left) and an "8" by `nicolas` (right): the waveform, the
+# spectrogram (power in 25 ms windows, in dB) and MFCCs 1–12 of each 10 ms frame.
+# ```
+
+# %% [markdown]
+# The spectrogram ({numref}`fig-speech-pair`) shows what the waveform hides: the voiced sounds as stacks of bright
 # horizontal lines (the harmonics of the speaker's pitch), whose loudest regions, the
 # formants, move as the vowels change; the "th" of *three* as a short burst spread over all
 # frequencies at its start. Nothing above 4,000 Hz exists: at 8 kHz sampling, half the sample rate is
@@ -254,13 +303,20 @@ for col in range(2):  # keep the waveforms as wide as the images below them
 
 # %%
 wave, rate = datasets.read_wav(example)
-power = np.abs(librosa.stft(wave, n_fft=256, win_length=200, hop_length=80)) ** 2
+power = (
+    np.abs(librosa.stft(wave, n_fft=256, win_length=200, hop_length=80)) ** 2
+)
 mel_energies = librosa.filters.mel(sr=rate, n_fft=256, n_mels=40) @ power
 log_mel = librosa.power_to_db(mel_energies)
 by_hand = scipy.fft.dct(log_mel, type=2, norm="ortho", axis=0)[:13]
 
 print(
-    "power spectrum:", power.shape, "-> mel:", mel_energies.shape, "-> MFCC:", by_hand.shape
+    "power spectrum:",
+    power.shape,
+    "-> mel:",
+    mel_energies.shape,
+    "-> MFCC:",
+    by_hand.shape,
 )
 frames = audio.mfcc(wave, rate, order=0)
 print("seqlib.audio.mfcc:", frames.shape, "(frames, features)")
@@ -282,7 +338,8 @@ t0 = time.perf_counter()
 waves = [datasets.read_wav(p)[0] for p in recordings.path]
 trimmed = [audio.trim_silence(w) for w in waves]
 kept = pd.Series(
-    [len(t) / len(w) for t, w in zip(trimmed, waves, strict=True)], index=recordings.speaker
+    [len(t) / len(w) for t, w in zip(trimmed, waves, strict=True)],
+    index=recordings.speaker,
 )
 print("share of each recording kept, mean by speaker:")
 print(kept.groupby(level=0).mean().round(2).to_string())
@@ -304,7 +361,8 @@ features_untrimmed = mfcc_frames(waves)
 features = mfcc_frames(trimmed)
 feature_seconds = time.perf_counter() - t0
 lengths = np.array([len(f) for f in features])
-print(f"{len(features)} recordings -> arrays of shape (frames, {features[0].shape[1]})")
+n_features = features[0].shape[1]
+print(f"{len(features)} recordings -> arrays of shape (frames, {n_features})")
 print(
     f"frames per recording: min {lengths.min()}, "
     f"median {np.median(lengths):.0f}, max {lengths.max()}"
@@ -313,7 +371,7 @@ print(f"reading, trimming and two feature sets: {feature_seconds:.1f} s")
 
 # %% [markdown]
 # Every recording is now a sequence of 10 ms frames, of its own length. That is the shape a
-# recurrent network reads; {func}`seqlib.data.pad_sequences` pads a batch to a common length
+# recurrent network reads; {func}`seqlib.data.pad_sequences` {term}`pads <Padding and masking (填充, 掩码)>` a batch to a common length
 # and returns the true lengths, so the PyTorch model can *pack* the batch (padded steps are
 # never run) and the Keras model can *mask* them.
 #
@@ -335,7 +393,9 @@ digits = recordings.digit.to_numpy()
 speakers = recordings.speaker.to_numpy()
 takes = recordings["take"].to_numpy()
 split_of = np.where(takes < 5, "test", np.where(takes < 10, "val", "train"))
-idx = {name: np.flatnonzero(split_of == name) for name in ("train", "val", "test")}
+idx = {
+    name: np.flatnonzero(split_of == name) for name in ("train", "val", "test")
+}
 print({name: len(i) for name, i in idx.items()})
 STACK = 6
 
@@ -344,7 +404,7 @@ STACK = 6
 #
 # MFCCs carry more than the digit. A microphone, a room or a voice colours every frame's
 # spectrum the same way, which adds a constant to every frame's cepstrum. Three ways to
-# normalise, all measured below:
+# {term}`normalise <Normalisation and standardisation (归一化, 标准化)>`, all measured below:
 #
 # * **global**: one mean and standard deviation per feature over all training frames (what
 #   `StandardScaler` does). It puts features on a common scale and removes nothing else;
@@ -362,7 +422,8 @@ STACK = 6
 # %%
 fit_on_train = split_of == "train"
 normalised = {
-    "global": features,  # the models standardise with the training frames' statistics
+    # The models standardise with the training frames' statistics.
+    "global": features,
     "utterance": [audio.cmvn(f) for f in features],
     "speaker": audio.speaker_cmvn(features, speakers, fit=fit_on_train),
 }
@@ -378,12 +439,16 @@ normalised = {
 
 # %%
 def pooled(feature_list):
-    """(recordings, 78): mean and standard deviation of each feature over the frames."""
-    return np.array([np.concatenate([f.mean(axis=0), f.std(axis=0)]) for f in feature_list])
+    """(recordings, 78): mean and std of each feature over the frames."""
+    return np.array(
+        [np.concatenate([f.mean(axis=0), f.std(axis=0)]) for f in feature_list]
+    )
 
 
 def logreg_fit(feature_list, y):
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=3000))
+    model = make_pipeline(
+        StandardScaler(), LogisticRegression(C=0.1, max_iter=3000)
+    )
     return model.fit(pooled(feature_list), y)
 
 
@@ -395,10 +460,15 @@ baseline_features = {"untrimmed, global": features_untrimmed, **normalised}
 logreg_val = {}
 logreg_models = {}
 for name, feats in baseline_features.items():
-    logreg_models[name] = logreg_fit(take(feats, idx["train"]), digits[idx["train"]])
+    logreg_models[name] = logreg_fit(
+        take(feats, idx["train"]), digits[idx["train"]]
+    )
     prediction = logreg_models[name].predict(pooled(take(feats, idx["val"])))
     logreg_val[name] = metrics.accuracy(digits[idx["val"]], prediction)
-    print(f"logistic regression, {name:18s} validation accuracy {logreg_val[name]:.3f}")
+    print(
+        f"logistic regression, {name:18s} "
+        f"validation accuracy {logreg_val[name]:.3f}"
+    )
 
 # %% [markdown]
 # Per-utterance CMVN leaves this baseline guessing ({glue:text}`speech_logreg_val_utterance`,
@@ -410,9 +480,18 @@ for name, feats in baseline_features.items():
 # accuracy (the simplest, on a tie) for the test.
 
 # %%
-order = ["untrimmed, global", "global", "speaker", "utterance"]  # simplest first
-baseline_choice = max(order, key=lambda name: (logreg_val[name], -order.index(name)))
+order = [
+    "untrimmed, global",
+    "global",
+    "speaker",
+    "utterance",
+]  # simplest first
+baseline_choice = max(
+    order, key=lambda name: (logreg_val[name], -order.index(name))
+)
 print("baseline for the test set:", baseline_choice)
+
+# %% tags=["remove-cell"]
 glue("speech_logreg_val", f"{logreg_val[baseline_choice]:.1%}")
 glue("speech_logreg_val_utterance", f"{logreg_val['utterance']:.1%}")
 
@@ -432,37 +511,30 @@ assert logreg_val[baseline_choice] > 0.93
 # does not depend on the padding. Its `pooling="mean"` averages the top layer's outputs over
 # the real steps (a digit's evidence is spread over the whole word; the last state alone
 # worked less well in trials). One layer of 64 units, Adam with learning rate 0.005, batches
-# of 64, at most 30 epochs, and early stopping: {func}`seqlib.train.fit` keeps the weights of
+# of 64, at most 30 epochs, and {term}`early stopping <Early stopping (早停)>`: {func}`seqlib.train.fit` keeps the weights of
 # the epoch with the lowest validation loss and stops after 5 epochs without improvement.
 #
 # Frames are standardised with the training frames' mean and standard deviation, then
 # stacked.
 
 # %%
-def frame_stats(feature_list):
-    """Mean and standard deviation of each feature over all the frames of the list."""
-    frames = np.concatenate(feature_list)
-    return frames.mean(axis=0), frames.std(axis=0)
-
-
-def prepare(feature_list, stats):
-    """Standardise each recording's frames with `stats`, then stack them."""
-    mean, std = stats
-    return [audio.stack_frames((f - mean) / std, STACK) for f in feature_list]
-
-
-def padded(feature_list, max_len):
-    return data.pad_sequences(feature_list, max_len=max_len, dtype=np.float32)
+def stacked(frames):
+    return audio.stack_frames(frames, STACK)
 
 
 def torch_classifier(feats, cell, hidden=64, seed=0):
-    """Train on the training takes with early stopping on the validation takes."""
-    steps = prepare(feats, frame_stats(take(feats, idx["train"])))
-    max_len = max(len(s) for s in steps)
-    arrays = {name: padded(take(steps, i), max_len) for name, i in idx.items()}
+    """Train on the training takes; stop early on the validation takes."""
+    _, *padded = data.standardise_and_pad(
+        *(take(feats, i) for i in idx.values()), transform=stacked
+    )  # statistics of the training takes, applied to all three parts
+    arrays = dict(zip(idx, padded, strict=True))
     set_seed(seed)
     net = torch_models.classifier(
-        10, n_features=arrays["train"][0].shape[2], cell=cell, hidden=hidden, pooling="mean"
+        10,
+        n_features=arrays["train"][0].shape[2],
+        cell=cell,
+        hidden=hidden,
+        pooling="mean",
     )
     history = train.fit(
         net,
@@ -488,28 +560,50 @@ def torch_classifier(feats, cell, hidden=64, seed=0):
 # below measures both normalisations for the GRU, where they matter.
 
 # %%
-gru_net, gru_arrays, gru_history, gru_val_acc = torch_classifier(features, "gru")
-lstm_net, lstm_arrays, lstm_history, lstm_val_acc = torch_classifier(features, "lstm")
+gru_net, gru_arrays, gru_history, gru_val_acc = torch_classifier(
+    features, "gru"
+)
+lstm_net, lstm_arrays, lstm_history, lstm_val_acc = torch_classifier(
+    features, "lstm"
+)
 for name, history, acc in [
     ("GRU", gru_history, gru_val_acc),
     ("LSTM", lstm_history, lstm_val_acc),
 ]:
     print(
         f"{name}: validation accuracy {acc:.3f} (best epoch "
-        f"{history.best_epoch + 1} of {history.epochs}, {history.seconds:.0f} s)"
+        f"{history.best_epoch + 1} of {history.epochs}, "
+        f"{history.seconds:.0f} s)"
     )
+
+# %% tags=["remove-cell"]
 glue("speech_gru_val", f"{gru_val_acc:.1%}")
 glue("speech_lstm_val", f"{lstm_val_acc:.1%}")
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "remove-output"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
 for ax, (name, history) in zip(
     axes, [("GRU", gru_history), ("LSTM", lstm_history)], strict=True
 ):
     plots.training_curves(
-        history, ax=ax, ylabel="cross-entropy loss", title=f"{name} on MFCC frames"
+        history,
+        ax=ax,
+        ylabel="cross-entropy loss",
+        title=f"{name} on MFCC frames",
     )
 fig.tight_layout()
+
+# %% tags=["remove-cell"]
+glue("fig-speech-curves", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-speech-curves
+# :name: fig-speech-curves
+#
+# Training and validation loss per epoch of the GRU and the LSTM on the official split's
+# training and validation takes; early stopping keeps the epoch with the lowest
+# validation loss.
+# ```
 
 # %% tags=["remove-cell"]
 assert abs(logreg_val["speaker"] - logreg_val["global"]) <= 0.01
@@ -548,14 +642,19 @@ keras_history = keras_lstm.fit(
     epochs=20,
     batch_size=128,
     verbose=0,
-    callbacks=[keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)],
+    callbacks=[
+        keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)
+    ],
 )
 keras_val_pred = keras_lstm.predict(X_val, verbose=0).argmax(axis=1)
 keras_val_acc = metrics.accuracy(digits[idx["val"]], keras_val_pred)
 print(
     f"Keras LSTM: validation accuracy {keras_val_acc:.3f} "
-    f"({len(keras_history.history['loss'])} epochs, {time.perf_counter() - t0:.0f} s)"
+    f"({len(keras_history.history['loss'])} epochs, "
+    f"{time.perf_counter() - t0:.0f} s)"
 )
+
+# %% tags=["remove-cell"]
 glue("speech_keras_val", f"{keras_val_acc:.1%}")
 
 # %% [markdown]
@@ -571,7 +670,9 @@ test_pred = {
     ),
     "gru_torch": train.predict(gru_net, *gru_arrays["test"]).argmax(axis=1),
     "lstm_torch": train.predict(lstm_net, *lstm_arrays["test"]).argmax(axis=1),
-    "lstm_keras": keras_lstm.predict(lstm_arrays["test"][0], verbose=0).argmax(axis=1),
+    "lstm_keras": keras_lstm.predict(lstm_arrays["test"][0], verbose=0).argmax(
+        axis=1
+    ),
 }
 val_acc = {
     "mfcc_logreg": logreg_val[baseline_choice],
@@ -579,37 +680,60 @@ val_acc = {
     "lstm_torch": lstm_val_acc,
     "lstm_keras": keras_val_acc,
 }
-test_acc = {name: metrics.accuracy(y_test, pred) for name, pred in test_pred.items()}
+test_acc = {
+    name: metrics.accuracy(y_test, pred) for name, pred in test_pred.items()
+}
 summary = pd.DataFrame({"validation": val_acc, "test": test_acc})
-summary["test errors (of 300)"] = [int(round((1 - a) * 300)) for a in test_acc.values()]
+summary["test errors (of 300)"] = [
+    int(round((1 - a) * 300)) for a in test_acc.values()
+]
 print(summary.round(4).to_string())
+
+# %% tags=["remove-cell"]
 for name, acc in test_acc.items():
     glue(f"speech_test_{name}", f"{acc:.1%}")
     glue(f"speech_test_errors_{name}", f"{(y_test != test_pred[name]).sum()}")
 
 # %% tags=["remove-cell"]
-assert min(test_acc[m] for m in ("gru_torch", "lstm_torch", "lstm_keras")) >= 0.985
-assert max(test_acc[m] for m in ("gru_torch", "lstm_torch", "lstm_keras")) >= 0.99
-assert max(test_acc[m] for m in ("gru_torch", "lstm_torch")) > test_acc["mfcc_logreg"]
+assert (
+    min(test_acc[m] for m in ("gru_torch", "lstm_torch", "lstm_keras")) >= 0.985
+)
+assert (
+    max(test_acc[m] for m in ("gru_torch", "lstm_torch", "lstm_keras")) >= 0.99
+)
+assert (
+    max(test_acc[m] for m in ("gru_torch", "lstm_torch"))
+    > test_acc["mfcc_logreg"]
+)
 
 # %% [markdown]
 # On the official split the recurrent networks reach {glue:text}`speech_test_gru_torch`
 # (GRU), {glue:text}`speech_test_lstm_torch` (LSTM) and {glue:text}`speech_test_lstm_keras`
 # (Keras LSTM), against {glue:text}`speech_test_mfcc_logreg` for the pooled baseline: a
 # handful of errors in 300 against {glue:text}`speech_test_errors_mfcc_logreg`. The
-# confusion matrix of the model with the best validation accuracy shows where the remaining
+# confusion matrix ({numref}`fig-speech-confusion`) of the model with the best validation accuracy shows where the remaining
 # errors fall:
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "remove-output"]
 best = max(("gru_torch", "lstm_torch", "lstm_keras"), key=val_acc.get)
-counts = metrics.confusion_matrix(y_test, test_pred[best], labels=list(range(10)))
+counts = metrics.confusion_matrix(
+    y_test, test_pred[best], labels=list(range(10))
+)
 fig, ax = plt.subplots(figsize=(5.5, 4.8))
 image = ax.imshow(counts, cmap="Blues")
 for i in range(10):
     for j in range(10):
         if counts[i, j]:
             colour = "white" if counts[i, j] > 15 else "black"
-            ax.text(j, i, counts[i, j], ha="center", va="center", color=colour, fontsize=8)
+            ax.text(
+                j,
+                i,
+                counts[i, j],
+                ha="center",
+                va="center",
+                color=colour,
+                fontsize=8,
+            )
 ax.set(
     xticks=range(10),
     yticks=range(10),
@@ -620,6 +744,17 @@ ax.set(
 fig.colorbar(image, ax=ax, label="recordings")
 fig.tight_layout()
 
+# %% tags=["remove-cell"]
+glue("fig-speech-confusion", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-speech-confusion
+# :name: fig-speech-confusion
+#
+# Which digit was spoken (rows) and which the model with the best validation accuracy
+# predicted (columns), on the 300 test recordings; off-diagonal cells are errors.
+# ```
+
 # %% [markdown]
 # ## Leave one speaker out
 #
@@ -628,7 +763,7 @@ fig.tight_layout()
 # measures how well it recognises *these people*, not how well it recognises a digit
 # spoken by someone new, which is what a speech recogniser is for.
 #
-# The honest test for that is **leave-one-speaker-out** (LOSO) cross-validation: train on
+# The honest test for that is **leave-one-speaker-out** (LOSO) {term}`cross-validation <Cross-validation (交叉验证)>`: train on
 # five speakers, test on all 500 recordings of the sixth, and repeat for each speaker.
 # Six models per variant, so they must be cheap: a GRU with 32 units, batches of 128, and a
 # fixed budget of 120 weight updates (6 epochs over the 2,500 training recordings). There
@@ -642,7 +777,7 @@ fig.tight_layout()
 #   per-speaker CMVN needs unlabelled recordings of the new speaker (here, the held-out
 #   speaker's 500 recordings, without their labels; in an application, enrolment speech,
 #   and an exercise asks how much of it is needed);
-# * **speed perturbation**: add a copy of each training recording played 10 % slower or
+# * **speed perturbation**, a kind of {term}`data augmentation <Data augmentation (数据增强)>`: add a copy of each training recording played 10 % slower or
 #   10 % faster (chosen at random; {func}`seqlib.audio.speed_perturb`), which changes its
 #   duration and shifts its pitch and formants, as a different (longer or shorter) vocal
 #   tract would. The copies are computed once; training then runs 3 epochs over the doubled
@@ -660,26 +795,30 @@ perturbed = [
     for w, f in zip(trimmed, factors, strict=True)
 ]
 masked = [
-    audio.spec_augment(m, rng, time_masks=2, max_time=10, freq_masks=2, max_freq=8)
+    audio.spec_augment(
+        m, rng, time_masks=2, max_time=10, freq_masks=2, max_freq=8
+    )
     for m in perturbed
 ]
 
 
 def mfcc_from_mels(mels):
-    return [audio.add_deltas(audio.mfcc_from_log_mel(m, 13), order=2) for m in mels]
+    return [
+        audio.add_deltas(audio.mfcc_from_log_mel(m, 13), order=2) for m in mels
+    ]
 
 
-# Per-speaker CMVN with each speaker's own statistics (the held-out speaker's too, from
-# their unlabelled recordings); a perturbed voice counts as a new speaker.
+# Per-speaker CMVN with each speaker's own statistics (the held-out
+# speaker's too, from their unlabelled recordings); a perturbed voice
+# counts as a new speaker.
 speaker_all = audio.speaker_cmvn(features, speakers)
 voices = [f"{s} x{f}" for s, f in zip(speakers, factors, strict=True)]
 copies = {
     "speed": audio.speaker_cmvn(mfcc_from_mels(perturbed), voices),
     "speed + SpecAugment": audio.speaker_cmvn(mfcc_from_mels(masked), voices),
 }
-print(
-    f"one augmented copy of each of the 3,000 recordings: {time.perf_counter() - t0:.1f} s"
-)
+seconds = time.perf_counter() - t0
+print(f"one augmented copy of each of the 3,000 recordings: {seconds:.1f} s")
 
 
 # %% [markdown]
@@ -692,9 +831,9 @@ def logreg_fold(train_feats, y, test_feats):
 
 
 def gru_fold(train_feats, y, test_feats, epochs):
-    stats = frame_stats(train_feats)
-    X, lengths = data.pad_sequences(prepare(train_feats, stats), dtype=np.float32)
-    X_test, lengths_test = data.pad_sequences(prepare(test_feats, stats), dtype=np.float32)
+    _, (X, lengths), (X_test, lengths_test) = data.standardise_and_pad(
+        train_feats, test_feats, transform=stacked
+    )
     set_seed(0)
     net = torch_models.classifier(
         10, n_features=X.shape[2], cell="gru", hidden=32, pooling="mean"
@@ -715,12 +854,14 @@ SPEAKERS = sorted(set(speakers))
 
 
 def leave_one_speaker_out(fold, feats, extra=(), **kwargs):
-    """Accuracy on each held-out speaker; `extra` are augmented copies of `feats`."""
+    """Accuracy per held-out speaker; `extra`: augmented copies of `feats`."""
     scores = {}
     for held_out in SPEAKERS:
         train_i = np.flatnonzero(speakers != held_out)
         test_i = np.flatnonzero(speakers == held_out)
-        train_feats = take(feats, train_i) + [copy[i] for copy in extra for i in train_i]
+        train_feats = take(feats, train_i) + [
+            copy[i] for copy in extra for i in train_i
+        ]
         y = np.tile(digits[train_i], 1 + len(extra))
         predicted = fold(train_feats, y, take(feats, test_i), **kwargs)
         scores[held_out] = metrics.accuracy(digits[test_i], predicted)
@@ -744,8 +885,12 @@ loso = {}
 for name, (feats, extra) in variants.items():
     t0 = time.perf_counter()
     epochs = 6 if not extra else 3  # 120 updates either way
-    loso[("logistic regression", name)] = leave_one_speaker_out(logreg_fold, feats, extra)
-    loso[("GRU", name)] = leave_one_speaker_out(gru_fold, feats, extra, epochs=epochs)
+    loso[("logistic regression", name)] = leave_one_speaker_out(
+        logreg_fold, feats, extra
+    )
+    loso[("GRU", name)] = leave_one_speaker_out(
+        gru_fold, feats, extra, epochs=epochs
+    )
     print(
         f"{name:30s} mean LOSO accuracy: logistic regression "
         f"{np.mean(list(loso[('logistic regression', name)].values())):.3f}, "
@@ -764,6 +909,7 @@ def loso_mean(model, variant):
     return table.loc[(model, variant), "mean"]
 
 
+# %% tags=["remove-cell"]
 for key, (model_name, variant) in {
     "logreg_plain": ("logistic regression", "untrimmed, global"),
     "logreg_speaker": ("logistic regression", "trimmed, per-speaker CMVN"),
@@ -781,24 +927,35 @@ for key, (model_name, variant) in {
 # %% tags=["remove-cell"]
 lr, gru = "logistic regression", "GRU"
 assert loso_mean(gru, "untrimmed, global") < 0.85
-assert loso_mean(gru, "untrimmed, global") > loso_mean(lr, "untrimmed, global") + 0.03
+assert (
+    loso_mean(gru, "untrimmed, global")
+    > loso_mean(lr, "untrimmed, global") + 0.03
+)
 gain = (
     table.loc[(lr, "trimmed, global"), SPEAKERS]
     - table.loc[(lr, "untrimmed, global"), SPEAKERS]
 )
 assert gain.mean() > 0.02 and gain.idxmax() == "lucas"
-assert abs(loso_mean(gru, "trimmed, global") - loso_mean(gru, "untrimmed, global")) < 0.04
+assert (
+    abs(loso_mean(gru, "trimmed, global") - loso_mean(gru, "untrimmed, global"))
+    < 0.04
+)
 assert (
     loso_mean(gru, "trimmed, per-utterance CMVN")
     < loso_mean(gru, "trimmed, global") + 0.015
 )
 assert loso_mean(lr, "trimmed, per-utterance CMVN") < 0.6
-assert loso_mean(lr, "trimmed, per-speaker CMVN") > loso_mean(lr, "trimmed, global") + 0.06
 assert (
-    loso_mean(gru, "trimmed, per-speaker CMVN") > loso_mean(gru, "trimmed, global") + 0.02
+    loso_mean(lr, "trimmed, per-speaker CMVN")
+    > loso_mean(lr, "trimmed, global") + 0.06
 )
 assert (
-    loso_mean(gru, "trimmed, per-speaker CMVN") - loso_mean(lr, "trimmed, per-speaker CMVN")
+    loso_mean(gru, "trimmed, per-speaker CMVN")
+    > loso_mean(gru, "trimmed, global") + 0.02
+)
+assert (
+    loso_mean(gru, "trimmed, per-speaker CMVN")
+    - loso_mean(lr, "trimmed, per-speaker CMVN")
     < 0.04
 )
 assert (
@@ -809,19 +966,29 @@ assert (
     loso_mean(lr, "+ speed perturbation")
     < loso_mean(lr, "trimmed, per-speaker CMVN") + 0.01
 )
-assert abs(loso_mean(gru, "+ SpecAugment") - loso_mean(gru, "+ speed perturbation")) < 0.025
+assert (
+    abs(
+        loso_mean(gru, "+ SpecAugment") - loso_mean(gru, "+ speed perturbation")
+    )
+    < 0.025
+)
 assert loso_mean(gru, "+ speed perturbation") >= 0.85
 final = table.loc[(gru, "+ speed perturbation"), SPEAKERS]
 assert set(final.nsmallest(2).index) == {"george", "nicolas"}
 assert final.drop(["george", "nicolas"]).min() >= 0.9
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "remove-output"]
 shown = {
     ("logistic regression", "untrimmed, global"): "logistic regression, plain",
     ("GRU", "untrimmed, global"): "GRU, plain",
-    ("logistic regression", "trimmed, per-speaker CMVN"): "logistic regression, "
-    "trimmed, per-speaker CMVN",
-    ("GRU", "+ speed perturbation"): "GRU, trimmed, per-speaker CMVN, speed perturbation",
+    (
+        "logistic regression",
+        "trimmed, per-speaker CMVN",
+    ): "logistic regression, trimmed, per-speaker CMVN",
+    (
+        "GRU",
+        "+ speed perturbation",
+    ): "GRU, trimmed, per-speaker CMVN, speed perturbation",
 }
 fig, ax = plt.subplots(figsize=(11, 4))
 width = 0.2
@@ -839,8 +1006,19 @@ ax.set(
 ax.legend(loc="upper center", ncols=2, fontsize=8)
 fig.tight_layout()
 
+# %% tags=["remove-cell"]
+glue("fig-speech-loso", fig)
+
 # %% [markdown]
-# What the table says:
+# ```{glue:figure} fig-speech-loso
+# :name: fig-speech-loso
+#
+# Leave-one-speaker-out accuracy of four models: trained on five speakers, tested on all
+# 500 recordings of the sixth, for each speaker in turn, and the mean over the six.
+# ```
+
+# %% [markdown]
+# What the table and {numref}`fig-speech-loso` say:
 #
 # * Plain models generalise badly to a new voice: {glue:text}`speech_loso_logreg_plain` for
 #   the baseline and {glue:text}`speech_loso_gru_plain` for the GRU, against
@@ -889,77 +1067,78 @@ loso_results = results(
         ),
         "gru_torch": loso_mean("GRU", "untrimmed, global"),
         "gru_torch_speaker_cmvn": loso_mean("GRU", "trimmed, per-speaker CMVN"),
-        "gru_torch_speed_perturbation": loso_mean("GRU", "+ speed perturbation"),
+        "gru_torch_speed_perturbation": loso_mean(
+            "GRU", "+ speed perturbation"
+        ),
         "gru_torch_specaugment": loso_mean("GRU", "+ SpecAugment"),
     },
 )
 
 # %% [markdown]
-# ## What the article got wrong
-#
-# ```{list-table}
-# :header-rows: 1
-# :widths: 40 60
-#
-# * - The article (§6, speech recognition)
-#   - Corrected, and shown above
-# * - `librosa.load('example_audio.wav')`
-#   - The file is not provided anywhere; the script stops at its first line. A real
-#     dataset (FSDD, with its licence and citation) replaces it.
-# * - `mfccs[:700]` / `mfccs[700:]` as the training and test split.
-#   - `librosa.feature.mfcc` returns `(n_mfcc, frames)`: the slice cuts coefficients (13 of
-#     them), not frames, so the "test set" is always empty. Frames are time steps:
-#     transpose to `(frames, features)`.
-# * - `train_data[i][0] if i < len(train_data) else 0` "fills missing values".
-#   - It takes coefficient `i` of the first frame only (13 numbers in all); the `else`
-#     branch can never run. Variable lengths are handled by padding plus packing or
-#     masking ({func}`seqlib.data.pad_sequences`).
-# * - Labels `1 if i % 2 == 0 else 0`.
-#   - Labels must say what was spoken; alternating labels along the coefficient index mean
-#     nothing. FSDD's labels are the digits.
-# * - One sigmoid output with `binary_crossentropy` and `metrics=["accuracy"]`.
-#   - That answers a yes-or-no question, and its accuracy is binary accuracy. Ten digits
-#     need a 10-way output with a softmax cross-entropy.
-# * - `LSTM(..., input_shape=(1, 1))` on one recording.
-#   - One step per sequence leaves an LSTM nothing to remember. A classifier needs many
-#     recordings, each a sequence of frames, `(batch, frames, features)`.
-# * - No baseline, no evaluation, and the claim that LSTM and GRU "provide excellent
-#     performance".
-#   - Pooled MFCCs with logistic regression make a strong baseline on the official split;
-#     the recurrent networks beat it, with a handful of errors in 300. On speakers never heard, plain
-#     models fall far short, and what closes much of the gap (per-speaker normalisation,
-#     speed perturbation) is measured above.
-# ```
-#
-# ## Exercises
-#
-# ````{exercise}
-# :label: ex-speech-enrolment
-#
-# Per-speaker CMVN used all 500 recordings of the held-out speaker to estimate their
-# statistics. How many are really needed? Recompute the held-out speaker's statistics from
-# only 10 of their recordings (and the training speakers' from all of theirs), and rerun the
-# leave-one-speaker-out loop for the logistic regression.
-# ````
-#
-# ````{solution} ex-speech-enrolment
+# ```{admonition} Common pitfalls
 # :class: dropdown
 #
-# `audio.speaker_cmvn` takes a boolean `fit` mask. Inside the loop over held-out speakers:
+# * **A file nobody has.** Code that starts from `example_audio.wav` cannot be run; use a
+#   published dataset, with its licence and citation.
+# * **The wrong axis.** `librosa.feature.mfcc` returns `(n_mfcc, frames)`; slicing it
+#   cuts coefficients, not time. Transpose to `(frames, features)`: frames are the time
+#   steps.
+# * **Made-up labels.** Labels must say what was spoken; alternating 1, 0, 1, 0 means
+#   nothing, and any "accuracy" on it is noise.
+# * **A yes-or-no output for ten classes.** One sigmoid with `binary_crossentropy`
+#   answers a yes-or-no question. Ten digits need ten outputs and a softmax
+#   cross-entropy.
+# * **One step per sequence.** `input_shape=(1, 1)` leaves an LSTM nothing to remember.
+#   Variable lengths are handled by padding plus packing or masking
+#   ({func}`seqlib.data.pad_sequences`).
+# * **Testing on voices the model has heard.** The official split shares its six
+#   speakers with training; hold a speaker out to measure what a recogniser is for.
+# * **Normalising away the signal.** Per-utterance CMVN erases exactly what pooled
+#   features read; check each normalisation against a baseline.
 #
-# ```python
-# fit = (speakers != held_out) | ((speakers == held_out) & (takes < 10) & (digits == 0))
-# feats = audio.speaker_cmvn(features, speakers, fit=fit)  # 10 recordings of one digit
+# {ref}`app-errata` keeps the full list of the article's errors, with the fixes.
 # ```
 #
-# or choose 10 recordings at random with `rng.choice`. Ten random recordings recover only
-# part of the gain of per-speaker CMVN: the statistics of a few words are noisy. Ten
-# recordings of a single digit do worse than no per-speaker normalisation at all, because
-# that digit's own average spectrum is then subtracted from every recording of the
-# speaker. Enrolment speech should be varied, and there should be enough of it.
+# ## Key takeaways
+#
+# * A recording becomes a sequence by cutting it into short overlapping frames and
+#   describing each by its MFCCs (plus their deltas): `(frames, 39)`.
+# * Pad a batch and pack (PyTorch) or mask (Keras) it, so that recordings of different
+#   lengths give the same result however they are batched.
+# * A pooled-MFCC logistic regression is a strong baseline; LSTMs and GRUs beat it on the
+#   official split by a handful of errors in 300.
+# * Recognising a new speaker is much harder than recognising known ones: measure it with
+#   leave-one-speaker-out cross-validation.
+# * Per-speaker normalisation and speed perturbation ({term}`data augmentation <Data augmentation (数据增强)>`)
+#   close much of that gap; SpecAugment adds nothing measurable at this scale.
+# * Reading six frames per recurrent step makes training several times cheaper on a CPU,
+#   with no frame dropped.
+
+# %% [markdown]
+# ## Exercises
+#
+# ````{exercise} ★ · 15 min · Frames per step
+# :label: ex-speech-raw-frames
+#
+# Remove frame stacking (`STACK = 1`, 10 ms steps). How do training time and validation
+# accuracy change? And with `STACK = 8`?
 # ````
 #
-# ````{exercise}
+# ````{solution} ex-speech-raw-frames
+# :class: dropdown
+#
+# Set `STACK` and rerun `torch_classifier(features, "gru")`; it prints the validation
+# accuracy, the epochs and the seconds. With `STACK = 1` each recording has six times as
+# many steps as with `STACK = 6`, and each epoch takes several times as long on a CPU:
+# the per-step cost of a small recurrent network is mostly fixed overhead, not
+# arithmetic, so wider steps are almost free. Accuracy need not change, since no frame is
+# dropped either way; but with one frame per step the model must carry information over
+# every frame of a recording (the median is printed above) instead of a sixth of them,
+# and with very wide steps (`STACK = 8` is 80 ms) each step mixes several speech sounds
+# before the recurrence sees them. Measure both on the validation takes.
+# ````
+#
+# ````{exercise} ★★ · 20 min · Mean, max or last
 # :label: ex-speech-pooling
 #
 # The classifiers average the recurrent layer's outputs over time (`pooling="mean"`).
@@ -976,25 +1155,37 @@ loso_results = results(
 # the state until the last step, which (after trimming) is the fading end of the word; the
 # gradient reaches the beginning of the word only through every step in between. Mean and
 # max pooling give each step a direct path to the output. With 300 validation recordings,
-# one recording is 0.33 points: differences of one or two recordings between the poolings
-# say little, so compare the validation losses as well, or repeat with a few seeds.
+# one recording is $100 / 300 \approx 0.33$ points: differences of one or two recordings
+# between the poolings say little, so compare the validation losses as well, or repeat
+# with a few seeds.
 # ````
 #
-# ````{exercise}
-# :label: ex-speech-raw-frames
+# ````{exercise} ★★ · 30 min · How much enrolment speech?
+# :label: ex-speech-enrolment
 #
-# Remove frame stacking (`STACK = 1`, 10 ms steps). How do training time and validation
-# accuracy change? And with `STACK = 8`?
+# Per-speaker CMVN used all 500 recordings of the held-out speaker to estimate their
+# statistics. How many are really needed? Recompute the held-out speaker's statistics from
+# only 10 of their recordings (and the training speakers' from all of theirs), and rerun the
+# leave-one-speaker-out loop for the logistic regression.
 # ````
 #
-# ````{solution} ex-speech-raw-frames
+# ````{solution} ex-speech-enrolment
 # :class: dropdown
 #
-# With `STACK = 1` each recording has six times as many steps, and each epoch takes several
-# times as long on a CPU: the per-step cost of a small recurrent network is mostly fixed
-# overhead, not arithmetic, so wider steps are almost free. Accuracy need not change,
-# since no frame is dropped either way; but with one frame per step the model must carry
-# information over about 40 steps instead of 7, and with very wide steps (`STACK = 8` is
-# 80 ms) each step mixes several speech sounds before the recurrence sees them. Measure
-# both on the validation takes.
+# `audio.speaker_cmvn` takes a boolean `fit` mask. Inside the loop over held-out speakers,
+# for ten recordings of one digit:
+#
+# ```python
+# own = speakers == held_out
+# fit = ~own | (own & (takes < 10) & (digits == 0))
+# feats = audio.speaker_cmvn(features, speakers, fit=fit)
+# ```
+#
+# or choose 10 recordings at random with `rng.choice`, and compare both with the rows
+# "trimmed, global" and "trimmed, per-speaker CMVN" of the table above. What to look for:
+# the statistics of a few words are noisy, so ten random recordings can recover only
+# part of the gain; and ten recordings of a single digit subtract that digit's own
+# average spectrum from every recording of the speaker, which can be worse than no
+# per-speaker normalisation at all. Enrolment speech should be varied, and there should
+# be enough of it.
 # ````
