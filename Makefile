@@ -34,7 +34,7 @@ READER_PIP := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS=
 BOTH_FRAMEWORKS := $(shell grep -lF 'frameworks=(\"torch\", \"keras\")' $(NOTEBOOKS))
 
 .PHONY: help install book execute html test unit nbval browser chromium lint timings clean \
-	test-py312 install-py312 pair
+	test-py312 install-py312 pair translations translations-check
 
 help:
 	@echo "The two commands:"
@@ -44,11 +44,15 @@ help:
 	@echo "Parts of them:"
 	@echo "  make install      create .venv and install requirements.txt and seqlib (editable)"
 	@echo "  make execute      execute every notebook in place (NOTEBOOKS=... for some)"
-	@echo "  make html         build the website from the stored outputs"
+	@echo "  make html         build the website from the stored outputs: English in"
+	@echo "                    _build/html, Chinese in _build/html/zh"
+	@echo "  make translations refresh locale/zh_CN/*.po and zh/notebooks after English edits"
+	@echo "  make translations-check  every message translated and in step with the English"
 	@echo "  make lint         ruff on seqlib/, tests/, tools/ and the notebooks"
 	@echo "  make unit         the unit tests"
 	@echo "  make nbval        execute every notebook under nbval and compare the outputs"
-	@echo "  make timings      the same, printing each notebook's time (_build/timings.json)"
+	@echo "  make timings      the same, printing each notebook's time; on a quiet machine,"
+	@echo "                    it also refreshes book/timings.json and book/start.md's table"
 	@echo "  make browser      open the built site in headless Chromium and check every page"
 	@echo "  make chromium     install Debian's chromium when it is missing"
 	@echo "  make pair         rewrite notebooks/text/*.py, the notebooks' text forms"
@@ -73,10 +77,23 @@ book: $(STAMP) execute html
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 
+# English at _build/html, the Chinese edition at _build/html/zh (from locale/zh_CN).
 html: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@if [ -d locale/zh_CN ]; then $(BIN)/python tools/i18n.py html; \
+	else echo "no Chinese edition yet (locale/zh_CN): English only"; fi
 
-test: $(STAMP) lint unit nbval html browser
+# After an English edit: refresh the .po files (new or changed messages are left
+# empty or marked fuzzy for the translator) and the Chinese notebooks; print coverage.
+translations: $(STAMP)
+	$(BIN)/python tools/i18n.py update
+
+# Every message translated, none fuzzy or obsolete, markup kept, notebooks in sync.
+translations-check: $(STAMP)
+	@if [ -d locale/zh_CN ]; then $(BIN)/python tools/i18n.py check; \
+	else echo "no Chinese edition yet (locale/zh_CN): nothing to check"; fi
+
+test: $(STAMP) lint unit translations-check nbval html browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check seqlib tests tools notebooks conftest.py
@@ -85,8 +102,15 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests --ignore=tests/browser
 
-nbval timings: $(STAMP)
+nbval: $(STAMP)
 	$(BIN)/pytest --nbval-lax -p no:cacheprovider notebooks
+
+# On a quiet machine: the times also go to book/timings.json and the table of
+# read and run times in book/start.md (tools/reading_times.py).
+timings: $(STAMP)
+	$(BIN)/pytest --nbval-lax -p no:cacheprovider notebooks
+	cp _build/timings.json book/timings.json
+	$(BIN)/python tools/reading_times.py
 
 # The built site in headless Chromium: every page loads offline, math is typeset,
 # search works. Debian's chromium is installed when it is missing.

@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,14 @@ def test_make_help_lists_every_target():
     targets = set(phony.replace("\\", " ").split()) - {"help"}
     listed = set(re.findall(r'@echo "\s+make ([\w-]+)', makefile))
     assert targets <= listed, f"make help does not list {sorted(targets - listed)}"
+
+
+def test_the_reading_times_table_is_current():
+    """book/start.md's table is made by tools/reading_times.py from the notebooks."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "reading_times.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

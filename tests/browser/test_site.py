@@ -29,7 +29,9 @@ FLAGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = {"book/intro", "notebooks/02_lstm_and_gru_ideas", "notebooks/03_gate_maths",
-               "notebooks/09_forecasting"}  # fmt: skip
+               "notebooks/09_forecasting", "zh/notebooks/03_gate_maths",
+               "zh/notebooks/10_m4_hourly", "zh/book/errata"}  # fmt: skip
+CHINESE = (SITE / "zh" / "index.html").exists() or (ROOT / "locale" / "zh_CN").is_dir()
 
 
 def _pages() -> list[str]:
@@ -93,7 +95,12 @@ def _wait_for_math(page):
     page.evaluate("MathJax.startup.promise")
 
 
-@pytest.mark.parametrize("doc", _pages())
+def _all_pages() -> list[str]:
+    pages = _pages()
+    return pages + [f"zh/{doc}" for doc in pages] if CHINESE else pages
+
+
+@pytest.mark.parametrize("doc", _all_pages())
 def test_page_loads_cleanly_offline(server, browser, doc):
     page, problems = _open(browser, f"{server}/{doc}.html")
     try:
@@ -113,12 +120,10 @@ def test_page_loads_cleanly_offline(server, browser, doc):
             _wait_for_math(page)
             assert page.locator("mjx-container").count() > 0, "math was not typeset"
             assert "$$" not in page.inner_text("main"), "raw $$ left in the page"
-        if doc.startswith("notebooks/"):
+        if doc.startswith(("notebooks/", "zh/notebooks/")):
             assert page.locator("div.cell_input").count() > 0, "no code cells"
             assert page.locator("div.cell_output").count() > 0, "no outputs"
-        assert "Traceback" not in text or doc.startswith("notebooks/"), (
-            "unexpected traceback"
-        )
+        assert "Traceback" not in text or "notebooks/" in doc, "unexpected traceback"
         if doc in SCREENSHOTS:
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(
@@ -140,5 +145,48 @@ def test_search_finds_forget_gate(server, browser):
     page.wait_for_selector("#search-results li", timeout=20_000)
     hits = page.locator("#search-results li").count()
     assert hits > 0
+    assert not problems["console"], problems["console"]
+    page.close()
+
+
+chinese_only = pytest.mark.skipif(not CHINESE, reason="no Chinese edition (locale/zh_CN)")
+
+
+@chinese_only
+@pytest.mark.parametrize("doc", ["notebooks/03_gate_maths", "book/errata"])
+def test_the_language_switch_leads_to_the_same_page_both_ways(server, browser, doc):
+    page, _ = _open(browser, f"{server}/{doc}.html")
+    switch = page.locator("a.language-switch")
+    assert switch.inner_text() == "中文"
+    switch.click()
+    page.wait_for_load_state("load")
+    assert page.url == f"{server}/zh/{doc}.html"
+    assert page.evaluate("document.documentElement.lang").lower().startswith("zh")
+    back = page.locator("a.language-switch")
+    assert back.inner_text() == "English"
+    back.click()
+    page.wait_for_load_state("load")
+    assert page.url == f"{server}/{doc}.html"
+    page.close()
+
+
+@chinese_only
+def test_the_chinese_pages_are_in_chinese(server, browser):
+    page, _ = _open(browser, f"{server}/zh/notebooks/02_lstm_and_gru_ideas.html")
+    text = page.inner_text("main")
+    chinese = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    assert chinese > 500, f"only {chinese} Chinese characters on the page"
+    assert "遗忘门" in text
+    page.close()
+
+
+@chinese_only
+def test_chinese_search_finds_the_forget_gate(server, browser):
+    page, problems = _open(browser, f"{server}/zh/search.html?q=遗忘门")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    links = page.locator("#search-results li a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert any("02_lstm_and_gru_ideas" in link for link in links), links
     assert not problems["console"], problems["console"]
     page.close()
