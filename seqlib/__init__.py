@@ -15,9 +15,19 @@ Modules, each imported on its own (``from seqlib import cells``):
 * :mod:`seqlib.metrics` — MAE, RMSE, M4's sMAPE, MASE and OWA, accuracy;
 * :mod:`seqlib.baselines` — naive, seasonal naive, M4's Naive2 and Theta, ETS, ARIMA;
 * :mod:`seqlib.global_forecast` — one LSTM or GRU trained across many series;
+* :mod:`seqlib.parallel` — several models trained side by side, one thread each;
+* :mod:`seqlib.tasks` — synthetic tasks of known difficulty (adding, delayed recall);
+* :mod:`seqlib.attention` — additive attention over an LSTM or GRU encoder;
+* :mod:`seqlib.speed` — training and inference steps timed across sizes and devices;
+* :mod:`seqlib.compress` — int8, pruning, half precision, sizes and latencies;
+* :mod:`seqlib.explain` — gate values over an input, integrated gradients;
+* :mod:`seqlib.distributed`, :mod:`seqlib.distributed_forecast` — training on
+  several processes with DistributedDataParallel, and the module torchrun launches;
 * :mod:`seqlib.plots` — training curves and forecast figures;
 * :mod:`seqlib.report` — numbers from cells into the prose;
-* :mod:`seqlib.reproducibility` — a chapter's set-up: environment, seeds, threads;
+* :mod:`seqlib.reproducibility` — a chapter's set-up: environment, seeds, threads,
+  the device;
+* :mod:`seqlib.frameworks` — PyTorch and TensorFlow in one process (Triton first);
 * :mod:`seqlib.timing` — the time of one training step of a recurrent layer.
 
 Importing :mod:`seqlib` does not import PyTorch or TensorFlow; the functions

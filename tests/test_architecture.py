@@ -21,9 +21,19 @@ NUMPY_ONLY = (
     "baselines",
     "audio",
     "text",
+    "tasks",
 )
 # Modules that need a framework import it inside the functions that use it.
-FRAMEWORK_WHEN_CALLED = ("reproducibility", "timing", "report")
+FRAMEWORK_WHEN_CALLED = (
+    "reproducibility",
+    "timing",
+    "report",
+    "frameworks",
+    "parallel",
+    "speed",
+    "compress",
+    "explain",
+)
 
 
 def _loaded_frameworks(statement: str) -> list[str]:
