@@ -75,7 +75,11 @@ def _tensors(name: str, data) -> list:
         )
     out = []
     for a in data:
-        t = torch.as_tensor(np.asarray(a) if not isinstance(a, torch.Tensor) else a)
+        if not isinstance(a, torch.Tensor):
+            a = np.asarray(a)
+            if not a.flags.writeable:  # e.g. memory-mapped by joblib: torch needs a copy
+                a = a.copy()
+        t = torch.as_tensor(a)
         if t.is_floating_point():
             t = t.float()
         out.append(t)
