@@ -48,7 +48,7 @@ help:
 	@echo "                    _build/html, Chinese in _build/html/zh"
 	@echo "  make translations refresh locale/zh_CN/*.po and zh/notebooks after English edits"
 	@echo "  make translations-check  every message translated and in step with the English"
-	@echo "  make lint         ruff on seqlib/, tests/, tools/ and the notebooks"
+	@echo "  make lint         ruff on seqlib/, tests/, tools/, benchmarks/ and the notebooks"
 	@echo "  make unit         the unit tests"
 	@echo "  make nbval        execute every notebook under nbval and compare the outputs"
 	@echo "  make timings      the same, printing each notebook's time; on a quiet machine,"
@@ -96,8 +96,8 @@ translations-check: $(STAMP)
 test: $(STAMP) lint unit translations-check nbval html browser
 
 lint: $(STAMP)
-	$(BIN)/ruff check seqlib tests tools notebooks conftest.py
-	$(BIN)/ruff format --check seqlib tests tools conftest.py
+	$(BIN)/ruff check seqlib tests tools benchmarks notebooks conftest.py
+	$(BIN)/ruff format --check seqlib tests tools benchmarks conftest.py
 
 unit: $(STAMP)
 	$(BIN)/pytest tests --ignore=tests/browser
