@@ -197,7 +197,8 @@ def load_checkpoint(
     anything but tensors and plain containers, and mapped to the model's device.
 
     Returns:
-        The number of epochs the checkpoint had completed: the epoch to resume at.
+        How many epochs the checkpoint had completed, which is the epoch to
+        resume at.
 
     Raises:
         ValueError: if the file is not such a checkpoint.
@@ -272,7 +273,7 @@ def train_epochs(
         log: rank 0 calls it with one line per epoch; ``None`` for silence.
 
     Returns:
-        A dict: ``loss`` (the mean training loss of each epoch run, over all
+        A dictionary with ``loss`` (the mean training loss of each epoch run, over all
         processes), ``val_loss`` (empty without ``val``), ``epochs_run``,
         ``seconds`` (wall-clock), ``steps``, ``windows`` (examples processed by
         all processes, padding included) and ``windows_per_second``.
