@@ -348,8 +348,11 @@ assert mse["linear autoregression"] < mse["NumPy LSTM"]
 # the stored gate values. For long sequences the usual remedy is *truncated* BPTT: cut the
 # sequence into chunks of, say, 100 steps, carry the hidden state forward from chunk to
 # chunk, but stop the gradient at each chunk boundary. The network can still *use*
-# information older than 100 steps (it is in the state), but it can only *learn* to keep
-# information over at most 100 steps. Windowed training, as here and in the forecasting
+# information older than 100 steps (it is in the state), but no gradient reaches back more
+# than 100 steps, so it can learn only rules that show inside one chunk: "keep this value
+# until the next marker" can be learnt from short chunks and then hold over far longer
+# gaps, but a dependency that never falls within one chunk cannot be taught
+# ({ref}`ch-long-sequences` measures both). Windowed training, as here and in the forecasting
 # chapters, is a different thing, although it also bounds the number of steps a gradient
 # crosses. Each window starts again from a zero state and nothing is carried from one window
 # to the next, so the network can neither use nor learn anything older than its window.
