@@ -1218,10 +1218,10 @@ assert abs(unknown_base.values.sum() - ig0.values.sum()) > 0.5
 #
 # ## Exercises
 #
-# ````{exercise}
+# ````{exercise} ★ · 10 min · A longer window
 # :label: ex-after-rnn-window
 #
-# ★ (10 minutes) Train the linear forecaster with a three-week window
+# Train the linear forecaster with a three-week window
 # (`"linear, three weeks": ("linear", 21 * M, 2, 15)`). Does its validation OWA keep
 # improving? What limits the window on M4 Hourly?
 # ````
@@ -1243,10 +1243,10 @@ assert abs(unknown_base.values.sum() - ig0.values.sum()) > 0.5
 # than two.
 # ````
 #
-# ````{exercise}
+# ````{exercise} ★★ · 15 min · When int8 pays
 # :label: ex-after-rnn-int8-speed
 #
-# ★★ (15 minutes) Quantization did not make the small classifiers faster. Build
+# Quantization did not make the small classifiers faster. Build
 # speech LSTMs with 64 to 512 units (`torch_models.classifier(10, n_features=234,
 # cell="lstm", hidden=512, pooling="mean")`; untrained is enough for timing) and
 # compare {func}`seqlib.compress.latency_ms` of the float32 and the int8 models. Where
@@ -1278,10 +1278,10 @@ assert abs(unknown_base.values.sum() - ig0.values.sum()) > 0.5
 # serve the model.
 # ````
 #
-# ````{exercise}
+# ````{exercise} ★★ · 20 min · Prune, then fine-tune
 # :label: ex-after-rnn-finetune
 #
-# ★★ (20 minutes) Prune the text GRU to 70 % and train it for one more epoch with the
+# Prune the text GRU to 70 % and train it for one more epoch with the
 # zeros kept at zero. How much of the lost accuracy comes back?
 # ````
 #
@@ -1312,10 +1312,10 @@ assert abs(unknown_base.values.sum() - ig0.values.sum()) > 0.5
 # Judge it on the validation split, not the test split.
 # ````
 #
-# ````{exercise}
+# ````{exercise} ★★★ · 30 min · NB-SVM's own explanation
 # :label: ex-after-rnn-nbsvm
 #
-# ★★★ (30 minutes) NB-SVM, the linear model that won on rt-polarity, explains itself: its
+# NB-SVM, the linear model that won on rt-polarity, explains itself: its
 # weight for a word times the word's scaled feature is that word's contribution. Compare
 # these contributions with the GRU's integrated gradients on the four sentences above.
 # Do the two models rest on the same words?
