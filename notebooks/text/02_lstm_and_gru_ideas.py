@@ -29,7 +29,7 @@ if "google.colab" in sys.modules:
 # %%
 from seqlib.reproducibility import setup
 
-setup(frameworks=("torch", "keras"))  # seeds, threads, safe imports (chapter 5)
+setup(frameworks=("torch", "keras"))  # chapter 5
 
 import collections
 

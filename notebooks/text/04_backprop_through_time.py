@@ -24,7 +24,7 @@ if "google.colab" in sys.modules:
 # %%
 from seqlib.reproducibility import setup
 
-setup(frameworks=("torch",))  # seeds, threads, safe imports (chapter 5)
+setup(frameworks=("torch",))  # chapter 5
 
 import matplotlib.pyplot as plt
 import numpy as np

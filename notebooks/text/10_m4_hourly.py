@@ -34,7 +34,7 @@ if "google.colab" in sys.modules:
 # %%
 from seqlib.reproducibility import set_seed, setup
 
-setup(frameworks=("torch", "keras"))  # seeds, threads, safe imports (chapter 5)
+setup(frameworks=("torch", "keras"))  # chapter 5
 
 import functools
 import time
