@@ -189,7 +189,7 @@ glue("n_windows", f"{len(X):,}")
 # how far a result moves by chance.
 
 # %%
-SCRIPT = "seqlib.distributed_forecast"  # a module of seqlib, so Colab has it too
+SCRIPT = "seqlib.distributed_forecast"  # in seqlib, so Colab has it too
 BUDGET = {"epochs": 6, "stride": 8, "hidden": 64, "batch-size": 256}
 folder = Path(tempfile.mkdtemp(prefix="ch16-"))
 
