@@ -57,6 +57,34 @@ def test_notebook_is_in_the_table_of_contents_with_a_label(path):
     )
 
 
+def _prose_lines(text):
+    """Lines of Markdown outside fenced code blocks."""
+    fence = None
+    for line in text.split("\n"):
+        marker = re.match(r"\s*(`{3,}|~{3,})", line)
+        if marker and (fence is None or marker.group(1).startswith(fence)):
+            fence = None if fence else marker.group(1)[0] * 3
+        elif fence is None:
+            yield line
+
+
+def test_no_prose_line_starts_with_a_percent_sign():
+    """MyST reads such a line as a comment and drops it: a wrapped "40.1\n%)" vanishes."""
+    texts = {p.name: (p.read_text(encoding="utf-8"),) for p in (ROOT / "book").glob("*.md")}
+    for path in NOTEBOOKS:
+        texts[path.name] = [
+            _source(c) for c in _cells(path) if c["cell_type"] == "markdown"
+        ]
+    dropped = [
+        f"{name}: {line.strip()!r}"
+        for name, sources in texts.items()
+        for text in sources
+        for line in _prose_lines(text)
+        if line.lstrip().startswith("%")
+    ]
+    assert not dropped, dropped
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_stored_executed_without_unexpected_errors(path):
     code = [c for c in _cells(path) if c["cell_type"] == "code" and _source(c).strip()]

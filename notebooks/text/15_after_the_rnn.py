@@ -619,8 +619,8 @@ for costs in (text_costs, speech_costs):  # about as long as the recurrent model
 # * **M4 Hourly**: the LSTM. Attention brought nothing on seven
 #   daily steps, at a higher cost, and the linear model, far ahead of the statistical
 #   benchmarks, stays behind the recurrent networks.
-# * **rt-polarity**: the linear model, NB-SVM ({glue:text}`text_nbsvm_test`
-#   %), as in {ref}`ch-text`; the GRU ({glue:text}`text_gru_test` %) is next, and the
+# * **rt-polarity**: the linear model, NB-SVM ({glue:text}`text_nbsvm_test` %),
+#   as in {ref}`ch-text`; the GRU ({glue:text}`text_gru_test` %) is next, and the
 #   Transformer ({glue:text}`text_tf_test` %) and LSTM ({glue:text}`text_lstm_test` %)
 #   follow. With 8,528 short sentences and no pretrained word vectors, no neural model
 #   beats a linear model on word and bigram counts. Attention's strength shows with
