@@ -23,20 +23,33 @@ __all__ = ["glue", "results", "stored_results", "stored_glue", "stored_notebook"
 BRANCH = "main"
 
 
-def glue(name: str, value, display: bool = False) -> None:
+def glue(name: str, value, display: bool = False, zh: str | None = None) -> None:
     """Store ``value`` under ``name`` for the book's prose (``{glue:text}`name```).
 
     Args:
         name: the key the prose refers to.
         value: a number, string, DataFrame or figure.
         display: also show the value in the notebook.
+        zh: for a value that is an English phrase rather than a number, the same
+            phrase in Chinese, stored as ``name + "_zh"`` for the Chinese edition's
+            translation of the sentence that quotes it.
+
+    Raises:
+        ValueError: ``zh`` is given but empty, or ``name`` already ends in ``_zh``.
     """
+    if zh is not None and (not str(zh).strip() or name.endswith("_zh")):
+        raise ValueError(
+            f"zh must be a non-empty Chinese phrase for a name not ending in '_zh'; "
+            f"got name={name!r}, zh={zh!r}"
+        )
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # outside the book's environment: just show it
         print(f"{name} = {value}")
         return
     myst_glue(name, value, display=display)
+    if zh is not None:
+        myst_glue(f"{name}_zh", zh, display=display)
 
 
 def _clean(value):

@@ -91,3 +91,23 @@ def test_the_repository_address_comes_from_seqlibs_metadata():
 def test_a_bad_notebook_name_is_refused(name):
     with pytest.raises(ValueError, match="notebook must be a file name"):
         report.stored_notebook(name)
+
+
+def test_glue_stores_a_phrase_and_its_chinese_twin(monkeypatch):
+    import myst_nb
+
+    stored = {}
+    monkeypatch.setattr(
+        myst_nb, "glue", lambda name, value, display=False: stored.update({name: value})
+    )
+    report.glue("verdict", "no larger than", zh="不大于")
+    report.glue("mae", "2.50")
+    assert stored == {"verdict": "no larger than", "verdict_zh": "不大于", "mae": "2.50"}
+
+
+@pytest.mark.parametrize(
+    "name, zh", [("verdict", ""), ("verdict", "  "), ("verdict_zh", "不大于")]
+)
+def test_glue_rejects_an_empty_or_doubled_chinese_twin(name, zh):
+    with pytest.raises(ValueError, match="zh must be"):
+        report.glue(name, "no larger than", zh=zh)

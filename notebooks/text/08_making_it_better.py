@@ -419,14 +419,13 @@ glue("test_naive", f"{test_mae['naive (last year)']:.1f}")
 best_lstm = min(test_mae["LSTM, PyTorch"], test_mae["LSTM, Keras"])
 worst_lstm = max(test_mae["LSTM, PyTorch"], test_mae["LSTM, Keras"])
 ridge_test = test_mae[f"linear AR({LOOKBACK}), ridge"]
-glue(
-    "lstm_vs_ridge",
-    "both LSTMs beat it"
-    if worst_lstm < ridge_test
-    else "neither LSTM beats it"
-    if best_lstm > ridge_test
-    else "one LSTM beats it and one does not",
-)
+if worst_lstm < ridge_test:
+    glue("lstm_vs_ridge", "both LSTMs beat it", zh="两个 LSTM 都胜过它")
+elif best_lstm > ridge_test:
+    glue("lstm_vs_ridge", "neither LSTM beats it", zh="两个 LSTM 都没有胜过它")
+else:
+    glue("lstm_vs_ridge", "one LSTM beats it and one does not",
+         zh="一个 LSTM 胜过它，另一个没有")  # fmt: skip
 
 # %% tags=["remove-cell"]
 assert (
@@ -444,13 +443,14 @@ glue("seeds_max", f"{row['max']:.1f}")
 glue("seeds_spread", f"{spread:.1f}")
 glue("seeds_ridge", f"{ridge_val_mae:.1f}")
 glue("seeds_gap", f"{gap:.1f}")
-glue("seeds_verdict", "larger than" if gap > spread else "no larger than")
-glue(
-    "seeds_conclusion",
-    "the difference is more than seed noise, if only just"
-    if gap > spread
-    else "the two models cannot be told apart",
-)
+if gap > spread:
+    glue("seeds_verdict", "larger than", zh="大于")
+    glue("seeds_conclusion", "the difference is more than seed noise, if only just",
+         zh="这一差别超出了随机种子带来的波动，尽管只是略微超出")  # fmt: skip
+else:
+    glue("seeds_verdict", "no larger than", zh="不大于")
+    glue("seeds_conclusion", "the two models cannot be told apart",
+         zh="这两个模型分不出高下")  # fmt: skip
 
 # %% mystnb={"figure": {"caption": "The test years, 1979-2008, with each model's one-year-ahead forecasts (after the grey line); before it, the validation years the models were tuned on. Each forecast uses the observed values of the preceding years.", "name": "fig-better-test"}} tags=["hide-input"]
 test_years = sunspots.index[n_train:].year

@@ -778,7 +778,9 @@ winners = {
 for key, name in winners.items():
     value = published.loc[name, "OWA"]
     glue(f"pub_{key}", f"{value:.3f}")
-    glue(f"avg_vs_{key}", "below" if avg < value else "not below")
+    below = avg < value
+    glue(f"avg_vs_{key}", "below" if below else "not below",
+         zh="低于" if below else "不低于")  # fmt: skip
 glue("final_seconds", f"{max(m.history.seconds for m in final.values()):.0f}")
 n_params = sum(p.numel() for p in final["lstm"].module.parameters())
 glue("lstm_params", f"{n_params:,}")

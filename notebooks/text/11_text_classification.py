@@ -856,9 +856,11 @@ glue("test_rnn_low", f"{100 * min(test_scores[n] for n in rnn_names):.1f}")
 glue("test_rnn_high", f"{100 * max(test_scores[n] for n in rnn_names):.1f}")
 for split, scores in [("val", val_scores), ("test", test_scores)]:
     lead = 100 * (scores["rnn_ensemble"] - scores["nbsvm"])
-    side = "ahead of" if lead > 0 else "behind"
+    side, side_zh = ("ahead of", "高") if lead > 0 else ("behind", "低")
     glue(
-        f"ensemble_vs_nbsvm_{split}", f"{side} NB-SVM by {abs(lead):.1f} points"
+        f"ensemble_vs_nbsvm_{split}",
+        f"{side} NB-SVM by {abs(lead):.1f} points",
+        zh=f"比 NB-SVM {side_zh} {abs(lead):.1f} 个百分点",
     )
 
 # %% [markdown]

@@ -543,7 +543,8 @@ for key, table in [("hidden", same_hidden), ("weights", same_weights)]:
     n_beyond = count(table, "LSTM", True) + count(table, "GRU", True)
     glue(f"n_beyond_{key}", int(n_beyond))
     beyond = [f"{t} ({v[0]})" for t, v in table.items() if v[2]]
-    glue(f"beyond_{key}", ", ".join(beyond) if beyond else "none")
+    glue(f"beyond_{key}", ", ".join(beyond) if beyond else "none",
+         zh="、".join(beyond) if beyond else "无")  # fmt: skip
 n_l, n_g = int(count(same_hidden, "LSTM")), int(count(same_hidden, "GRU"))
 ahead, behind = ("GRU", "LSTM") if n_g >= n_l else ("LSTM", "GRU")
 beyond = [f"{t} ({v[0]})" for t, v in same_hidden.items() if v[2]]
@@ -551,7 +552,10 @@ glue("accuracy_verdict",
      f"At the same hidden size the {ahead} had the better mean on "
      f"{max(n_l, n_g)} of the {len(settings)} tasks and the {behind} on "
      f"{min(n_l, n_g)}; the gap exceeded the seed noise on "
-     f"{', '.join(beyond) if beyond else 'none'}")  # fmt: skip
+     f"{', '.join(beyond) if beyond else 'none'}",
+     zh=f"隐藏大小相同时，{len(settings)} 个任务中 {ahead} 的平均值在 "
+     f"{max(n_l, n_g)} 个任务上更好，{behind} 在 {min(n_l, n_g)} 个任务上更好；"
+     f"差距超出种子间波动的任务：{'、'.join(beyond) if beyond else '无'}")  # fmt: skip
 sign_p = stats.binomtest(n_g, n_g + n_l, 0.5).pvalue  # ties left out
 glue("sign_p", f"{sign_p:.3f}")
 glue("n_tasks", len(settings))
@@ -837,7 +841,9 @@ for name, value in ratios.items():
 helped = [size for size, key in [("32", "threads_small"), ("512", "threads_large")]
           if ratios[key] > 1.1]
 glue("threads_verdict", {0: "at neither size", 2: "at both sizes"}.get(
-    len(helped), f"only at {helped[0] if helped else ''} units"))
+    len(helped), f"only at {helped[0] if helped else ''} units"),
+     zh={0: "在两种大小下都没有带来收益", 2: "在两种大小下都带来了收益"}.get(
+    len(helped), f"只在 {helped[0] if helped else ''} 个单元时带来了收益"))  # fmt: skip
 peak_long = peak.loc[(128, 400)]
 glue("peak_lstm_long", f"{peak_long[('fused', 'lstm')]:.0f}")
 glue("peak_gru_long", f"{peak_long[('fused', 'gru')]:.0f}")
@@ -848,7 +854,8 @@ glue("ms_lstm_small", f"{ms('torch', 'lstm', **S):.1f}")
 glue("ms_gru_small", f"{ms('torch', 'gru', **S):.1f}")
 glue("ms_lstm_large", f"{ms('torch', 'lstm', **L):.0f}")
 glue("ms_gru_large", f"{ms('torch', 'gru', **L):.0f}")
-glue("cpu_name", speed.environment("cpu")["device_name"])
+cpu_name = speed.environment("cpu")["device_name"]
+glue("cpu_name", cpu_name, zh=cpu_name.replace(" logical cores", " 个逻辑核心"))
 
 # %% tags=["remove-cell"]
 # The memory a step holds does not depend on the machine's load.
@@ -930,7 +937,10 @@ if gpu_files:
     glue("gpu_status", f"The rows below were measured on "
          f"{record['device_name']} on {record['date'][:10]} (PyTorch "
          f"{versions['torch']}, cuDNN {versions.get('cudnn')}), read from "
-         f"`{gpu_files[-1].name}`, not measured by this notebook.")  # fmt: skip
+         f"`{gpu_files[-1].name}`, not measured by this notebook.",
+         zh=f"下面各行于 {record['date'][:10]} 在 {record['device_name']} 上测得"
+         f"（PyTorch {versions['torch']}，cuDNN {versions.get('cudnn')}），"
+         f"读自 `{gpu_files[-1].name}`，并非由本笔记本测量。")  # fmt: skip
     gpu_rows["ms"] = 1000 * gpu_rows.seconds
     columns = ["framework", "implementation", "mode", "cell"]
     print(gpu_rows.query("threads == 1").pivot_table(
@@ -939,7 +949,8 @@ else:
     gpu_rows = None
     glue("gpu_status", "No such file exists yet: no GPU was available where "
          "this chapter was written, so it shows no GPU rows rather than guess "
-         "them.")  # fmt: skip
+         "them.", zh="目前还没有这样的文件：编写本章时没有可用的 GPU，"
+         "所以本章不列出 GPU 的数据，而不是去猜测它们。")  # fmt: skip
     print("no benchmarks/results/*cuda*.json: no GPU rows to show")
 
 # %% [markdown]
