@@ -121,6 +121,9 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  echo "installing Debian's chromium for the browser check"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@if [ -d locale/zh_CN ] && ! fc-list :lang=zh | grep -q .; then \
+	  echo "installing Noto CJK fonts, so that Chinese pages render in the browser check"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-noto-cjk >/dev/null; fi
 
 pair: $(STAMP)
 	$(BIN)/python tools/pair_notebooks.py

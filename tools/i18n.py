@@ -35,9 +35,14 @@ BUILD = ROOT / "_build"
 CONF_DIR = BUILD / "i18n"
 POT_DIR = BUILD / "gettext"
 HTML_ZH = BUILD / "html" / "zh"
+# Built apart, then copied into the English site: MyST-NB writes its working files
+# beside the output folder, which would otherwise be inside the English site.
+HTML_ZH_BUILD = BUILD / "zh" / "html"
 ZH_NOTEBOOKS = ROOT / "zh" / "notebooks"
 UNTRANSLATED_DOCS = {"book/api"}  # generated from docstrings: English in both editions
 BIN = Path(sys.executable).parent
+#: A docutils report (such as an INFO about a duplicate target) caught as a message.
+SYSTEM_MESSAGE = re.compile(r'^msgid "\S+:\d+: \((DEBUG|INFO|WARNING|ERROR|SEVERE)/\d\)')
 
 # ---------------------------------------------------------------------------
 # Sphinx configuration and builds
@@ -73,6 +78,9 @@ gettext_compact = False
 gettext_uuid = False
 gettext_location = False
 html_search_options = {{"dict": {str(CONF_DIR / "search_words.txt")!r}}}
+import sys as _sys
+_sys.path.insert(0, {str(ROOT / "tools")!r})
+extensions.append("i18n_sphinx")  # glue in translated messages, part captions
 """
     (CONF_DIR / "conf.py").write_text(text, encoding="utf-8")
     return CONF_DIR
@@ -101,6 +109,16 @@ def extract() -> None:
     _sphinx("gettext", POT_DIR, "-q", "-E")
     for doc in UNTRANSLATED_DOCS:
         (POT_DIR / f"{doc}.pot").unlink(missing_ok=True)
+    reports = [
+        line
+        for pot in sorted(POT_DIR.rglob("*.pot"))
+        for line in pot.read_text(encoding="utf-8").splitlines()
+        if SYSTEM_MESSAGE.match(line)
+    ]
+    if reports:  # docutils' own reports on the source, not prose: fix the source
+        raise SystemExit(
+            "the English source has problems docutils reports:\n" + "\n".join(reports)
+        )
 
 
 def update() -> None:
@@ -157,12 +175,26 @@ def coverage() -> tuple[int, int]:
     return total, done
 
 
+def chinese_title() -> str:
+    """The book's title (``_config.yml``) as the preface's catalogue translates it."""
+    import yaml
+
+    title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
+    for po in catalogues().values():
+        for entry in po:
+            if entry.msgid == title and entry.msgstr and "fuzzy" not in entry.flags:
+                return entry.msgstr
+    return title
+
+
 def html() -> None:
     """The Chinese site, in _build/html/zh, with the Chinese notebooks as downloads."""
     search_words()
     _sphinx(
         "html",
-        HTML_ZH,
+        HTML_ZH_BUILD,
+        "-D",
+        f"html_title={chinese_title()}",
         "-W",
         "-n",
         "--keep-going",
@@ -174,14 +206,18 @@ def html() -> None:
         "-D",
         "html_theme_options.path_to_docs=zh",  # Colab and downloads: the Chinese notebooks
     )
+    sources = HTML_ZH_BUILD / "_sources" / "notebooks"
+    for path in ZH_NOTEBOOKS.glob("*.ipynb"):
+        if (sources / path.name).exists():
+            shutil.copyfile(path, sources / path.name)
+    if HTML_ZH.exists():
+        shutil.rmtree(HTML_ZH)
+    shutil.copytree(HTML_ZH_BUILD, HTML_ZH)
+    shutil.rmtree(HTML_ZH.parent / "jupyter_execute", ignore_errors=True)  # older layout
     for site in (HTML_ZH.parent, HTML_ZH):  # both editions now link to each other
         (site / "_static" / "editions.js").write_text(
             'window.seqlibEditions = ["en", "zh_CN"];\n', encoding="utf-8"
         )
-    sources = HTML_ZH / "_sources" / "notebooks"
-    for path in ZH_NOTEBOOKS.glob("*.ipynb"):
-        if (sources / path.name).exists():
-            shutil.copyfile(path, sources / path.name)
 
 
 def search_words() -> None:
@@ -209,7 +245,11 @@ SUBSTITUTION = re.compile(r"\{\{\s*[\w.-]+\s*\}\}")
 
 
 def markup(message: str) -> Counter:
-    """What a translation must keep: roles and targets, math, code, links, substitutions."""
+    """What a translation must keep: roles and targets, math, code, links, substitutions.
+
+    A glued value that is an English phrase has a Chinese twin (``seqlib.report.glue``'s
+    ``zh``): ``{glue:text}`verdict_zh``` in a translation stands for ``verdict``.
+    """
     found: Counter = Counter()
     rest = message
     for name, content in ROLE.findall(message):
@@ -217,6 +257,8 @@ def markup(message: str) -> Counter:
         explicit = re.fullmatch(r"(?s).*<([^<>]+)>", content)
         if explicit:  # `text <target>`: the text may be translated, not the target
             target = explicit.group(1)
+        if name.startswith("glue"):  # a glued English phrase's Chinese twin, `name_zh`
+            target = re.sub(r"_zh(?=:|$)", "", target)
         found[f"{{{name}}}`{target}`"] += 1
     rest = ROLE.sub(" ", rest)
     for span in MATH.findall(rest):
@@ -243,6 +285,15 @@ def markup_difference(english: str, chinese: str) -> str:
     return f"lost {lost}, added {added}"
 
 
+def is_display_math(message: str) -> bool:
+    """Whether a message is a display-math block (``$$ ... $$`` or an amsmath one).
+
+    Sphinx extracts such a block as one message that begins with a line break, and
+    cannot use a translation of it in a MyST document, so it is kept as it is.
+    """
+    return message.startswith("\n")
+
+
 def problems() -> list[str]:
     """Untranslated, fuzzy or obsolete entries, and translations that lost markup."""
     out = []
@@ -255,6 +306,11 @@ def problems() -> list[str]:
                 out.append(f"{where}: fuzzy: the English changed, check the translation")
             elif not entry.msgstr:
                 out.append(f"{where}: untranslated: {entry.msgid[:70]!r}")
+            elif is_display_math(entry.msgid) and entry.msgstr != entry.msgid:
+                out.append(
+                    f"{where}: a display-math block must stay as it is (Sphinx re-parses "
+                    "a translated one as a literal block), \\text{} labels included"
+                )
             else:
                 difference = markup_difference(entry.msgid, entry.msgstr)
                 if difference:
