@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
+from urllib.request import urlopen
 
 import pytest
 import yaml
@@ -209,3 +211,25 @@ def test_chinese_search_finds_the_forget_gate(server, browser):
     assert any("02_lstm_and_gru_ideas" in link for link in links), links
     assert not problems["console"], problems["console"]
     page.close()
+
+
+@chinese_only
+def test_a_chinese_page_opens_and_downloads_the_chinese_notebook(server, browser):
+    page, _ = _open(browser, f"{server}/zh/notebooks/03_gate_maths.html")
+    hrefs = page.locator("a").evaluate_all("links => links.map(a => a.href)")
+    colab = [h for h in hrefs if "colab.research.google.com" in h]
+    assert colab and all(h.endswith("/zh/notebooks/03_gate_maths.ipynb") for h in colab), (
+        colab
+    )
+    download = [h for h in hrefs if h.endswith("_sources/notebooks/03_gate_maths.ipynb")]
+    assert download, "no download link for the notebook"
+    page.close()
+    served = json.loads(urlopen(download[0]).read().decode("utf-8"))
+    stored = json.loads(
+        (ROOT / "zh" / "notebooks" / "03_gate_maths.ipynb").read_text(encoding="utf-8")
+    )
+    assert served == stored, "the download is not the Chinese notebook"
+    markdown = "".join(
+        "".join(c["source"]) for c in served["cells"] if c["cell_type"] == "markdown"
+    )
+    assert "遗忘门" in markdown
