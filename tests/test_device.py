@@ -16,12 +16,7 @@ from seqlib import global_forecast, reproducibility, timing, torch_models, train
 VARIABLE = reproducibility.DEVICE_VARIABLE
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(autouse=True)

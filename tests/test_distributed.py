@@ -19,12 +19,7 @@ from seqlib import distributed, global_forecast
 H, M = 4, 4
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _scaled_windows(n=16, seed=0):

@@ -43,12 +43,7 @@ def _owa(forecasts, future, history, season):
     return metrics.owa(ours["smape"], ours["mase"], theirs["smape"], theirs["mase"])
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 TINY = dict(hidden=16, epochs=30, patience=None, lr=1e-2, batch_size=64, progress=False)

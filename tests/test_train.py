@@ -7,13 +7,7 @@ from torch import nn
 
 from seqlib import metrics, torch_models, train
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _line(n=64, seed=0):
