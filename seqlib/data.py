@@ -1,4 +1,4 @@
-"""Preparing sequences for a model: windows, chronological splits, scaling, padding.
+"""Preparing sequences for a model: windows, splits, scaling, padding.
 
 NumPy and scikit-learn only: no deep-learning framework is imported here.
 
@@ -17,6 +17,7 @@ from ._checks import positive_int as _positive_int
 __all__ = [
     "make_windows",
     "chronological_split",
+    "stratified_split",
     "split_windows_by_target",
     "scale_like_train",
     "standardise_and_pad",
@@ -112,6 +113,54 @@ def chronological_split(series, val_size, test_size):
             f"series of {total} steps"
         )
     return series[:n_train], series[n_train : n_train + n_val], series[n_train + n_val :]
+
+
+def stratified_split(
+    labels, val_size: float = 0.1, test_size: float = 0.1, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split labelled examples into train, validation and test indices, by class.
+
+    The counterpart of :func:`chronological_split` for examples with no time order
+    (sentences, recordings): each part keeps the class proportions of the whole.
+    The test part is drawn first, then the validation part from the rest, with
+    scikit-learn's ``train_test_split`` (so a part of ``n * size`` examples is
+    rounded up).
+
+    Args:
+        labels: ``(examples,)`` class labels.
+        val_size, test_size: fractions of all the examples, each in (0, 1), together
+            below 1.
+        seed: the random state of both draws.
+
+    Returns:
+        ``(train_ix, val_ix, test_ix)``, integer index arrays into ``labels``.
+
+    Raises:
+        ValueError: if ``labels`` is not one-dimensional, or a size is not a fraction
+            in (0, 1), or the two leave no training data.
+    """
+    from sklearn.model_selection import train_test_split
+
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be one-dimensional; got shape {labels.shape}")
+    for name, size in [("val_size", val_size), ("test_size", test_size)]:
+        if isinstance(size, bool) or not isinstance(size, float) or not 0 < size < 1:
+            raise ValueError(f"{name} must be a fraction in (0, 1); got {size!r}")
+    if val_size + test_size >= 1:
+        raise ValueError(
+            f"val_size={val_size} and test_size={test_size} leave no training data"
+        )
+    rest, test_ix = train_test_split(
+        np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=seed
+    )
+    train_ix, val_ix = train_test_split(
+        rest,
+        test_size=val_size / (1 - test_size),
+        stratify=labels[rest],
+        random_state=seed,
+    )
+    return train_ix, val_ix, test_ix
 
 
 def split_windows_by_target(

@@ -231,3 +231,38 @@ def test_a_torch_classifier_answers_for_an_empty_sequence():
             )
         assert logits.shape == (3, 2) and torch.isfinite(logits).all(), pooling
         assert frame_logits.shape == (2, 3) and torch.isfinite(frame_logits).all()
+
+
+def test_stratified_split_keeps_class_proportions_and_covers_every_example():
+    labels = np.repeat(["a", "b", "c"], [300, 120, 30])  # unbalanced, three classes
+    train_ix, val_ix, test_ix = data.stratified_split(labels, val_size=0.2, test_size=0.1)
+    together = np.concatenate([train_ix, val_ix, test_ix])
+    assert np.array_equal(np.sort(together), np.arange(len(labels)))
+    assert (len(train_ix), len(val_ix), len(test_ix)) == (315, 90, 45)
+    for part in (train_ix, val_ix, test_ix):
+        share = np.mean(labels[part] == "c")
+        assert abs(share - 30 / 450) < 0.01
+    again = data.stratified_split(labels, val_size=0.2, test_size=0.1)
+    assert all(
+        np.array_equal(x, y)
+        for x, y in zip(again, (train_ix, val_ix, test_ix), strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"val_size": 0}, "val_size must be a fraction"),
+        ({"test_size": 1.0}, "test_size must be a fraction"),
+        ({"val_size": 10}, "val_size must be a fraction"),
+        ({"val_size": 0.5, "test_size": 0.5}, "leave no training data"),
+    ],
+)
+def test_stratified_split_rejects_bad_sizes(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.stratified_split(np.zeros(20), **kwargs)
+
+
+def test_stratified_split_wants_one_label_per_example():
+    with pytest.raises(ValueError, match="labels must be one-dimensional"):
+        data.stratified_split(np.zeros((20, 2)))

@@ -194,6 +194,8 @@ texts, labels = datasets.load("rt-polarity")
 texts = np.array(texts, dtype=object)
 lengths_in_words = np.array([len(t.split()) for t in texts])
 
+# Stratified: each part keeps the share of positive sentences. Later chapters call
+# seqlib.data.stratified_split(labels), which makes the same three parts.
 rest_ix, test_ix = train_test_split(
     np.arange(len(texts)), test_size=0.1, stratify=labels, random_state=0
 )
@@ -218,6 +220,12 @@ print(
     lengths_in_words.max(),
 )
 print("example:", texts[train_ix[0]], "->", y_train[0])
+
+# %% tags=["remove-cell"]
+assert all(
+    np.array_equal(a, b)
+    for a, b in zip(data.stratified_split(labels), (train_ix, val_ix, test_ix), strict=True)
+)
 
 # %% [markdown]
 # The classes are balanced, so a classifier that always answers the same class is right
@@ -420,8 +428,13 @@ def train_torch(
     hidden=32,
     dropout=0.5,
     seed=0,
+    init=None,
 ):
-    """Train a classifier on the training split; return it and its history."""
+    """Train a classifier on the training split; return it and its history.
+
+    ``init``, if given, is called with the new model before training (to change its
+    starting weights).
+    """
     set_seed(seed)
     model = torch_models.classifier(
         2,
@@ -434,6 +447,8 @@ def train_torch(
         pooling=pooling,
     )
     model.use_lengths = use_lengths
+    if init is not None:
+        init(model)
     history = train.fit(
         model,
         (*torch_inputs(model, train_ix), y_train),
@@ -1175,6 +1190,7 @@ results(
     },
 )
 
+
 # %% [markdown]
 # ```{admonition} Common pitfalls
 # :class: dropdown
@@ -1226,29 +1242,18 @@ results(
 # :class: dropdown
 # ````
 #
-# Build the model as `train_torch` does, then redraw its word vectors from $N(0, 1)$
-# before training:
+# Give `train_torch` a function that redraws the word vectors from $N(0, 1)$ before
+# training:
 
 # %%
-set_seed(0)
-model = torch_models.classifier(
-    2, vocab_size=vocab_size, cell="gru", **best_config
-)
-with torch.no_grad():
-    model.embedding.weight.normal_()  # PyTorch's default start
-    model.embedding.weight[PAD] = 0.0
-model.use_lengths = True
-history = train.fit(
-    model,
-    (*torch_inputs(model, train_ix), y_train),
-    (*torch_inputs(model, val_ix), y_val),
-    epochs=6,
-    lr=5e-3,
-    batch_size=64,
-    loss="cross_entropy",
-    patience=1,
-    progress=False,
-)
+def normal_embedding(model):
+    """PyTorch's default start for word vectors, N(0, 1), with the padding row at 0."""
+    with torch.no_grad():
+        model.embedding.weight.normal_()
+        model.embedding.weight[PAD] = 0.0
+
+
+model, history = train_torch("gru", **best_config, init=normal_embedding)
 init_proba = torch_proba(model, val_ix)
 init_accuracy = summary("GRU, N(0, 1) start", history, init_proba)
 print(f"GRU, U(-0.05, 0.05) start: {val_scores['gru_torch']:.3f}")

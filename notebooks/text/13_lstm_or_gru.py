@@ -49,7 +49,6 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy import stats
-from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
 from seqlib import (
@@ -322,12 +321,7 @@ print(len(m4_series), "series")
 # %%
 texts, labels = datasets.load("rt-polarity")
 texts = np.array(texts, dtype=object)
-rest, _ = train_test_split(
-    np.arange(len(texts)), test_size=0.1, stratify=labels, random_state=0
-)
-rt_train, rt_val = train_test_split(
-    rest, test_size=1 / 9, stratify=labels[rest], random_state=0
-)
+rt_train, rt_val, _ = data.stratified_split(labels)  # chapter 11's split
 vocabulary = build_vocabulary(texts[rt_train], min_count=2)
 ids, lengths = data.pad_sequences(encode(texts, vocabulary))
 rt = {name: (ids[ix], lengths[ix], labels[ix])

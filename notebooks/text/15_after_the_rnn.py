@@ -52,7 +52,6 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy.special import softmax
-from sklearn.model_selection import train_test_split
 from torch import nn
 from tqdm.auto import tqdm
 
@@ -416,12 +415,7 @@ for split in ("validation OWA", "test OWA"):  # linear and Transformer: close
 # %%
 texts, labels = datasets.load("rt-polarity")
 texts = np.array(texts, dtype=object)
-rest_ix, test_ix = train_test_split(
-    np.arange(len(texts)), test_size=0.1, stratify=labels, random_state=0
-)
-train_ix, val_ix = train_test_split(
-    rest_ix, test_size=1 / 9, stratify=labels[rest_ix], random_state=0
-)
+train_ix, val_ix, test_ix = data.stratified_split(labels)  # chapter 11's split
 vocabulary = build_vocabulary(texts[train_ix], min_count=2)
 words = {i: w for w, i in vocabulary.items()}
 X_ids, X_lengths = data.pad_sequences(encode(texts, vocabulary))
