@@ -14,6 +14,7 @@ information for the book's small models.
 :func:`device` chooses where PyTorch trains and predicts: the CPU unless told
 otherwise, by a ``device=`` argument or by the environment variable
 ``SEQLIB_DEVICE`` (``SEQLIB_DEVICE=auto`` picks a GPU when there is one).
+Likewise ``SEQLIB_THREADS`` sets the threads of a :func:`setup` given none.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ __all__ = [
     "DEVICE_TYPES",
     "DEVICE_VARIABLE",
     "ENVIRONMENT",
+    "THREADS_VARIABLE",
     "FRAMEWORKS",
     "device",
     "set_seed",
@@ -57,6 +59,9 @@ FRAMEWORKS = ("torch", "tensorflow", "keras")
 
 #: The environment variable that sets the device of every call not given one.
 DEVICE_VARIABLE = "SEQLIB_DEVICE"
+
+#: The environment variable that sets the threads of a :func:`setup` given none.
+THREADS_VARIABLE = "SEQLIB_THREADS"
 
 #: The kinds of device :func:`device` accepts; ``"meta"`` holds shapes but no
 #: values (PyTorch's device for checking where tensors go without computing).
@@ -197,7 +202,23 @@ def _quiet_known_warnings() -> None:
     warnings.filterwarnings("ignore", message="IProgress not found")
 
 
-def setup(seed: int = 0, threads: int = 1, frameworks: Iterable[str] = ()) -> None:
+def _threads_from_environment() -> int:
+    """``$SEQLIB_THREADS`` as a positive integer, or 1 when it is unset or empty."""
+    value = os.environ.get(THREADS_VARIABLE, "").strip()
+    if not value:
+        return 1
+    try:
+        return positive_int(f"${THREADS_VARIABLE}", int(value))
+    except ValueError:
+        raise ValueError(
+            f"${THREADS_VARIABLE} (the threads of a setup given none) must be a "
+            f"positive integer; got {value!r}"
+        ) from None
+
+
+def setup(
+    seed: int = 0, threads: int | None = None, frameworks: Iterable[str] = ()
+) -> None:
     """A chapter's set-up: environment, frameworks, threads, seeds and warnings.
 
     In order: set the defaults of :data:`ENVIRONMENT` (Keras on TensorFlow,
@@ -215,14 +236,19 @@ def setup(seed: int = 0, threads: int = 1, frameworks: Iterable[str] = ()) -> No
 
     Args:
         seed: the seed for Python, NumPy and the frameworks (≥ 0).
-        threads: threads for NumPy's BLAS and the frameworks (≥ 1).
+        threads: threads for NumPy's BLAS and the frameworks (≥ 1); ``None``,
+            the default, means the environment variable ``SEQLIB_THREADS``
+            when it is set, else 1 (the book's chapters run on one thread;
+            ``make test-other-cpu`` sets 2 to check that no result depends on it).
         frameworks: any of ``"torch"``, ``"tensorflow"`` and ``"keras"``.
 
     Raises:
         ValueError: if ``seed`` or ``threads`` is not such an integer, or a
-            framework is not one of the three names.
+            framework is not one of the three names, or ``$SEQLIB_THREADS``
+            is set to anything but a positive integer.
     """
     seed = non_negative_int("seed", seed)
+    threads = _threads_from_environment() if threads is None else threads
     threads = positive_int("threads", threads)
     if isinstance(frameworks, str):
         frameworks = (frameworks,)

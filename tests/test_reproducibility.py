@@ -79,6 +79,37 @@ def test_setup_imports_and_seeds_torch_in_a_fresh_interpreter():
     assert done.returncode == 0, done.stderr
 
 
+def test_setup_takes_its_threads_from_the_environment():
+    pytest.importorskip("torch")
+    code = (
+        "from seqlib.reproducibility import setup\n"
+        "import torch\n"
+        "setup(frameworks=['torch'])\n"
+        "assert torch.get_num_threads() == 2, torch.get_num_threads()\n"
+        "setup(threads=1, frameworks=['torch'])  # an argument wins\n"
+        "assert torch.get_num_threads() == 1\n"
+    )
+    env = {**os.environ, "SEQLIB_THREADS": "2"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
+def test_setup_rejects_a_bad_threads_variable(monkeypatch, value):
+    monkeypatch.setenv("SEQLIB_THREADS", value)
+    message = rf"\$SEQLIB_THREADS .* must be a positive integer; got '{value}'"
+    with pytest.raises(ValueError, match=message):
+        reproducibility.setup()
+
+
+def test_setup_without_the_threads_variable_uses_one_thread(monkeypatch):
+    monkeypatch.setenv("SEQLIB_THREADS", " ")  # empty: as if unset
+    assert reproducibility._threads_from_environment() == 1
+    monkeypatch.delenv("SEQLIB_THREADS")
+    assert reproducibility._threads_from_environment() == 1
+
+
 def test_time_training_step_on_a_small_layer():
     torch = pytest.importorskip("torch")
     before = torch.get_num_threads()
