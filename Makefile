@@ -34,7 +34,7 @@ READER_PIP := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS=
 BOTH_FRAMEWORKS := $(shell grep -lF 'frameworks=(\"torch\", \"keras\")' $(NOTEBOOKS))
 
 .PHONY: help install book execute html test unit nbval browser chromium lint timings clean \
-	test-py312 install-py312 pair translations translations-check
+	test-py312 install-py312 test-other-cpu pair translations translations-check
 
 help:
 	@echo "The two commands:"
@@ -58,8 +58,10 @@ help:
 	@echo "  make pair         rewrite notebooks/text/*.py, the notebooks' text forms"
 	@echo "Readers' machines:"
 	@echo "  make install-py312  create .venv312: Python 3.12, the registry's default builds"
-	@echo "  make test-py312   the unit tests and the chapters that use both frameworks,"
-	@echo "                    again in .venv312"
+	@echo "  make test-py312   the unit tests again in .venv312"
+	@echo "  make test-other-cpu  every chapter under nbval in .venv312, as on another CPU:"
+	@echo "                    PyTorch's and oneDNN's AVX2 kernels, other thread counts and"
+	@echo "                    a busy neighbour on the cores (no result may depend on them)"
 	@echo "  make clean        remove _build/ (keeps .venv and .venv312)"
 
 install: $(STAMP)
@@ -144,8 +146,30 @@ test-py312: $(STAMP312)
 	  print('Python', platform.python_version(), '| torch', torch.__version__, \
 	  '| triton installed:', u.find_spec('triton') is not None)"
 	$(VENV312)/bin/pytest tests --ignore=tests/browser -p no:cacheprovider
-	SEQLIB_TIMINGS=_build/timings-py312.json \
-	  $(VENV312)/bin/pytest --nbval-lax -p no:cacheprovider $(BOTH_FRAMEWORKS)
+
+# Another CPU: every chapter again in .venv312 (Python 3.12, the registry's builds)
+# with PyTorch's and oneDNN's AVX2 kernels, as on a CPU without AVX-512 (other
+# rounding, so that training takes another path), OTHER_THREADS threads in the
+# chapters that train in the notebook's own process with both frameworks (the others
+# train in worker processes of one thread each), and tools/background_load.py keeping
+# a core busy in bursts. An assertion on a timing, or on the outcome of one chaotic
+# training run, fails here before it fails on a reader's machine.
+OTHER_CPU_ENV := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
+OTHER_THREADS ?= 2
+OTHER_CPU_NOTEBOOKS ?= $(NOTEBOOKS)
+OTHER_NBVAL := $(VENV312)/bin/pytest --nbval-lax -p no:cacheprovider
+test-other-cpu: $(STAMP312)
+	@set -e; $(VENV312)/bin/python tools/background_load.py --parent $$$$ --seconds 5400 & \
+	  load=$$!; trap 'kill $$load 2>/dev/null || true' EXIT; \
+	  two="$(filter $(BOTH_FRAMEWORKS),$(OTHER_CPU_NOTEBOOKS))"; \
+	  one="$(filter-out $(BOTH_FRAMEWORKS),$(OTHER_CPU_NOTEBOOKS))"; \
+	  echo "another CPU: $(OTHER_CPU_ENV), a busy neighbour (tools/background_load.py)"; \
+	  if [ -n "$$two" ]; then echo "SEQLIB_THREADS=$(OTHER_THREADS):"; \
+	    $(OTHER_CPU_ENV) SEQLIB_THREADS=$(OTHER_THREADS) \
+	    SEQLIB_TIMINGS=_build/timings-other-cpu-threads.json $(OTHER_NBVAL) $$two; fi; \
+	  if [ -n "$$one" ]; then echo "SEQLIB_THREADS=1:"; \
+	    $(OTHER_CPU_ENV) SEQLIB_THREADS=1 \
+	    SEQLIB_TIMINGS=_build/timings-other-cpu.json $(OTHER_NBVAL) $$one; fi
 
 clean:
 	rm -rf _build

@@ -129,3 +129,13 @@ def test_the_reading_times_table_is_current():
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_background_load_stops_by_itself_and_checks_its_arguments():
+    script = str(ROOT / "tools" / "background_load.py")
+    done = subprocess.run([sys.executable, script, "--seconds", "0.3"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([sys.executable, script, "--workers", "0"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2 and "--workers must be at least 1; got 0" in done.stderr
