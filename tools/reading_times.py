@@ -4,6 +4,9 @@
 minute, rounded up to 5 minutes. *Run* is each notebook's time under nbval from
 ``book/timings.json``, a copy of ``_build/timings.json`` written by ``make timings``
 on a quiet machine (the Makefile's ``timings`` target says how to refresh it).
+Below the table, a sentence says how much longer a slower machine took, from
+``book/timings-slower.json``: the same chapters' times under nbval on a slower
+two-core laptop, against ``book/timings.json``.
 
 ``python tools/reading_times.py`` rewrites the table between its two markers;
 ``--check`` (run by the unit tests) fails when the table is out of date.
@@ -21,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "book" / "start.md"
 TIMINGS = ROOT / "book" / "timings.json"
+SLOWER = ROOT / "book" / "timings-slower.json"
 START, END = "<!-- reading-times: start -->", "<!-- reading-times: end -->"
 WORDS_PER_MINUTE = 200
 
@@ -69,7 +73,31 @@ def table() -> str:
         f"| | **All chapters** | | **{total_read}** (about {total_read / 60:.0f} hours) "
         f"| **{total_run:.0f}** (about {total_run / 60:.0f} minutes) |"
     )
-    return "\n".join(rows)
+    return "\n".join(rows) + slower(runs, total_run)
+
+
+def slower(runs: dict[str, float], total_run: float) -> str:
+    """A sentence on how much longer the chapters took on a slower machine."""
+    if not SLOWER.exists():
+        return ""
+    measured = json.loads(SLOWER.read_text(encoding="utf-8"))
+    factors = {
+        Path(row["notebook"]).stem: row["seconds"] / runs[Path(row["notebook"]).stem]
+        for row in measured["rows"]
+        if runs.get(Path(row["notebook"]).stem)
+    }
+    if not factors:
+        return ""
+    low, high = min(factors.values()), max(factors.values())
+    chapters = ", ".join(str(int(stem[:2])) for stem in sorted(factors))
+    return (
+        f"\n\nOn a slower laptop ({measured['machine']}, about "
+        f"{measured['step_slowdown']:g} times this machine's time), chapters {chapters} "
+        f"took {low:.1f} to {high:.1f} times as long as in the table; at that pace the "
+        f"whole book takes about {low * total_run / 60:.0f} to "
+        f"{high * total_run / 60:.0f} minutes, and longer while the machine does other "
+        "work."
+    )
 
 
 def rewritten() -> str:
