@@ -1,10 +1,10 @@
 """Training several models side by side: one process per model, one thread each.
 
 A small recurrent network on a CPU is limited by the latency of its many
-small matrix products, not by arithmetic, so a second thread speeds one
-training run up little (the set-up chapter measures it). Independent runs,
-such as the settings of an ablation or the seeds of an ensemble, use the
-cores better side by side: :func:`fit_in_parallel` starts ``processes``
+small matrix products as much as by arithmetic, so a second thread speeds one
+training run up by less than a factor of two (the set-up chapter measures
+it). Independent runs, such as the settings of an ablation or the seeds of an
+ensemble, use the cores better side by side: :func:`fit_in_parallel` starts ``processes``
 worker processes (joblib's), each limited to ``threads`` threads by
 :func:`seqlib.reproducibility.set_threads`, with ``processes × threads`` at
 most the number of cores.

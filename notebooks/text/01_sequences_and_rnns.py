@@ -55,6 +55,7 @@ setup(frameworks=("torch",))  # chapter 5
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from scipy import stats
 
 from seqlib import cells, datasets, diagrams
 
@@ -404,28 +405,43 @@ def train_memory(model, optimizer, steps, updates, seed, clip=None):
 
 # %% [markdown]
 # We train a plain RNN with 32 hidden units for 400 updates of the Adam optimiser, on
-# batches of 64 sequences, once with sequences of 10 steps and once with 100:
+# batches of 64 sequences, on sequences of 10 steps and of 100, three times each with
+# different seeds (one run can be lucky or unlucky):
 
 # %%
+def memory_runs(steps, seeds):
+    """Test accuracies of plain RNNs trained on the memory task, one per seed."""
+    accuracies = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = LastStepClassifier(torch.nn.RNN(1, HIDDEN, batch_first=True))
+        adam = torch.optim.Adam(model.parameters(), lr=3e-3)
+        accuracies.append(train_memory(model, adam, steps, 400, seed=seed + 1, clip=1.0)[0])
+    return np.array(accuracies)
+
+
 memory = {}
 for steps in (10, 100):
-    torch.manual_seed(0)
-    model = LastStepClassifier(torch.nn.RNN(1, HIDDEN, batch_first=True))
-    adam = torch.optim.Adam(model.parameters(), lr=3e-3)
-    memory[steps], _ = train_memory(model, adam, steps, 400, seed=1, clip=1.0)
-    print(f"plain RNN, {steps:3d} steps: accuracy {memory[steps]:6.1%}")
+    memory[steps] = memory_runs(steps, seeds=range(3))
+    shown = ", ".join(f"{a:.1%}" for a in memory[steps])
+    print(f"plain RNN, {steps:3d} steps, 3 seeds: accuracy {shown}")
 
 # %% tags=["remove-cell"]
-glue("memory_rnn_10", f"{memory[10]:.0%}")
-glue("memory_rnn_100", f"{memory[100]:.0%}")
-assert memory[10] > 0.95 and memory[100] < 0.6
+glue("memory_rnn_10_solved", int(np.sum(memory[10] > 0.95)))
+glue("memory_rnn_10", f"{memory[10].min():.0%}")
+glue("memory_rnn_100", f"{memory[100].max():.0%}")
+# 100 steps back the gradient is below 1e-20 (above): no run can learn, on any machine.
+assert (memory[100] < 0.6).all()
+# 10 steps back it is about 1e-2: at least one of three seeds learns the task.
+assert (memory[10] > 0.95).any()
 
 
 # %% [markdown]
-# The result follows the gradients. Over 10 steps the plain RNN solves the task (accuracy
-# {glue:text}`memory_rnn_10`); over 100 it stays at chance ({glue:text}`memory_rnn_100`),
-# because the gradient that would teach it to keep the first input is gone long before it
-# gets there.
+# The result follows the gradients. Over 10 steps the plain RNN solved the task in
+# {glue:text}`memory_rnn_10_solved` of 3 runs (accuracy at least
+# {glue:text}`memory_rnn_10`); over 100 it stayed at chance in every run (at most
+# {glue:text}`memory_rnn_100`), because the gradient that would teach it to keep the first
+# input is gone long before it gets there.
 #
 # ## Exploding gradients need clipping
 #
@@ -462,23 +478,39 @@ for clip in (None, 1.0):
     clipping[clip] = solved, largest
     label = "no clipping" if clip is None else f"clip at {clip}"
     print(f"{label:12s} solved {solved}/8 runs; largest norm {largest:.0f}")
+table = [[clipping[c][0], 8 - clipping[c][0]] for c in (1.0, None)]
+p_value = stats.fisher_exact(table).pvalue
+print(f"Fisher's exact test, clipping against none: p = {p_value:.3f}")
 
 # %% tags=["remove-cell"]
 glue("solved_noclip", clipping[None][0])
 glue("largest_norm_noclip", f"{clipping[None][1]:.0f}")
 glue("solved_clip", clipping[1.0][0])
 glue("largest_norm_clip", f"{clipping[1.0][1]:.0f}")
-assert clipping[1.0][0] > clipping[None][0]
+# Which of these chaotic runs recover differs from one CPU to another: the words follow
+# the counts and the test (glued), and nothing about them is asserted.
+clip_p = stats.fisher_exact(table).pvalue
+glue("clip_p", f"{clip_p:.2f}")
+if clipping[1.0][0] > clipping[None][0] and clip_p < 0.05:
+    words = ("more than chance alone would often give", "这一差别很少能仅凭偶然出现")
+elif clipping[1.0][0] > clipping[None][0]:
+    words = ("more, though eight seeds cannot rule out chance",
+             "比不裁剪时多，但八个种子不足以排除偶然")
+else:
+    words = ("no more: on this machine, clipping saved no run",
+             "并不比不裁剪时多：在这台机器上，裁剪没有挽救任何一次运行")
+glue("clip_words", words[0], zh=words[1])
 
 # %% [markdown]
 # Without clipping, {glue:text}`solved_noclip` of the 8 runs solved the task: a single
 # oversized gradient can throw the weights into a region where the network stops learning,
-# and some runs never recover. With clipping, {glue:text}`solved_clip` of 8 did. The
-# gradients themselves were no smaller: the largest norm seen was
-# {glue:text}`largest_norm_clip` with clipping and {glue:text}`largest_norm_noclip`
-# without. What clipping changed is the step taken, at most the learning rate times 1.
-# Clipping costs nothing when gradients are small, so every training loop in this book
-# accepts a `clip_grad_norm` argument ({mod}`seqlib.train`).
+# from which a run may never recover. With clipping, {glue:text}`solved_clip` of 8 did:
+# {glue:text}`clip_words` (Fisher's exact test, p = {glue:text}`clip_p`). The gradients
+# themselves were no smaller: the largest norm seen was {glue:text}`largest_norm_clip`
+# with clipping and {glue:text}`largest_norm_noclip` without. What clipping changed is the
+# step taken, at most the learning rate times 1. Clipping costs nothing when gradients are
+# small, so every training loop in this book accepts a `clip_grad_norm` argument
+# ({mod}`seqlib.train`).
 #
 # ````{admonition} Common pitfalls
 # :class: warning dropdown
@@ -554,7 +586,8 @@ assert clipping[1.0][0] > clipping[None][0]
 # :label: ex-sequences-memory-length
 #
 # The plain RNN learned the memory task over 10 steps but not over 100. Train it on
-# sequences of 40 and of 50 steps with the same settings. What happens?
+# sequences of 20 to 60 steps with the same settings, with five seeds at each length. What
+# happens between the two?
 # ````
 
 # %% [markdown]
@@ -563,28 +596,29 @@ assert clipping[1.0][0] > clipping[None][0]
 # ````
 
 # %%
-for steps in (40, 50):
-    torch.manual_seed(0)
-    model = LastStepClassifier(torch.nn.RNN(1, HIDDEN, batch_first=True))
-    adam = torch.optim.Adam(model.parameters(), lr=3e-3)
-    accuracy, _ = train_memory(model, adam, steps, 400, seed=1, clip=1.0)
-    memory[steps] = accuracy
-    print(f"plain RNN, {steps} steps: accuracy {accuracy:.1%}")
+for steps in (20, 30, 40, 50, 60):
+    memory[steps] = memory_runs(steps, seeds=range(5))
+    solved = np.sum(memory[steps] > 0.95)
+    print(f"plain RNN, {steps} steps: solved by {solved} of 5 seeds")
 
 # %% tags=["remove-cell"]
-glue("memory_rnn_40", f"{memory[40]:.0%}")
-glue("memory_rnn_50", f"{memory[50]:.0%}")
-glue("rnn_grad_40", f"{profiles['plain RNN'][40]:.0e}")
-glue("rnn_grad_50", f"{profiles['plain RNN'][50]:.0e}")
-assert memory[40] > 0.95 and memory[50] < 0.6
-
+for steps in (20, 30, 40, 50, 60):
+    glue(f"memory_rnn_{steps}_solved", int(np.sum(memory[steps] > 0.95)))
+glue("rnn_grad_20", f"{profiles['plain RNN'][20]:.0e}")
+glue("rnn_grad_60", f"{profiles['plain RNN'][60]:.0e}")
+# Which seeds succeed near the limit depends on the machine: nothing here is asserted.
 
 # %% [markdown]
-# Over 40 steps the plain RNN still solves the task (accuracy
-# {glue:text}`memory_rnn_40`); over 50 it is at chance ({glue:text}`memory_rnn_50`). The
-# limit is sharp because the gradient falls geometrically: at initialisation it is about
-# {glue:text}`rnn_grad_40` 40 steps back and {glue:text}`rnn_grad_50` 50 steps back
-# ({numref}`fig-rnn-gradients`), and each further step divides it again.
+# Of five seeds, {glue:text}`memory_rnn_20_solved` solved the task at 20 steps,
+# {glue:text}`memory_rnn_30_solved` at 30, {glue:text}`memory_rnn_40_solved` at 40,
+# {glue:text}`memory_rnn_50_solved` at 50 and {glue:text}`memory_rnn_60_solved` at 60.
+# There is no sharp limit: between the lengths that every seed learns and those that none
+# does lies a range where the outcome depends on the seed (and, for the same seed, on the
+# machine's rounding). The gradient explains the trend, not the draw: in the randomly
+# initialised NumPy networks of {numref}`fig-rnn-gradients` it is about
+# {glue:text}`rnn_grad_20` 20 steps back and {glue:text}`rnn_grad_60` 60 steps back, and
+# each further step divides it again, so the signal that training must pick up fades
+# steadily with the length.
 #
 # ```{solution-end}
 # ```

@@ -281,13 +281,30 @@ glue("gru_lstm_ratio_32", f"{speed.loc[32, 'GRU time / LSTM time']:.1f}")
 glue("gru_lstm_ratio_128", f"{speed.loc[128, 'GRU time / LSTM time']:.2f}")
 
 
+def speed_words(ratio):
+    """The GRU's time over the LSTM's, in words (English and Chinese) for the prose."""
+    if ratio > 1.05:
+        return "the GRU the slower of the two", "GRU 是两者中较慢的"
+    if ratio >= 0.95:
+        return "the two about as fast", "两者差不多快"
+    if ratio > 0.8:
+        return "the GRU faster, by less than that", "GRU 更快，但没有快那么多"
+    return "the GRU faster, about as much as that or more", "GRU 更快，快得与之相当或更多"
+
+
+for hidden in (32, 128):
+    words, words_zh = speed_words(speed.loc[hidden, "GRU time / LSTM time"])
+    glue(f"gru_lstm_words_{hidden}", words, zh=words_zh)
+
+
 # %% [markdown]
-# With 32 hidden units the GRU took about {glue:text}`gru_lstm_ratio_32` times as long as
-# the LSTM per training step here, despite having three quarters of the parameters. With
-# 128 units the ratio was {glue:text}`gru_lstm_ratio_128`: the gap narrowed, but the GRU was
-# still not faster, where its parameter count alone would predict a ratio near 0.75. The
-# two layers are not run the same way. Autograd records every operation of a forward pass
-# so that it can run the backward pass; here is what it recorded for each layer:
+# The GRU has three quarters of the LSTM's parameters, so its parameter count alone would
+# predict that a training step takes about 0.75 times as long. Measured on this book's
+# machine, it took {glue:text}`gru_lstm_ratio_32` times as long with 32 hidden units
+# ({glue:text}`gru_lstm_words_32`) and {glue:text}`gru_lstm_ratio_128` times with 128
+# ({glue:text}`gru_lstm_words_128`). The two layers are not run the same way. Autograd
+# records every operation of a forward pass so that it can run the backward pass; here is
+# what it recorded for each layer:
 
 # %%
 def recorded_operations(layer):
@@ -316,7 +333,6 @@ for name, kinds in recorded.items():
 glue("lstm_recorded_ops", sum(recorded["LSTM"].values()))
 glue("gru_recorded_ops", sum(recorded["GRU"].values()))
 assert sum(recorded["GRU"].values()) > 20 * sum(recorded["LSTM"].values())
-assert speed.loc[128, "GRU time / LSTM time"] > 0.85
 assert "MkldnnRnnLayerBackward0" in recorded["LSTM"]
 
 # %% [markdown]
@@ -557,9 +573,9 @@ X_test, y_test = sign_task(2000)
 # arguments.
 
 # %%
-def memory_test(cell, gate_bias=None):
+def memory_test(cell, gate_bias=None, seed=0):
     """Train a classifier on the sign task; return it and its test accuracy."""
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = SequenceClassifier(2, n_features=1, cell=cell, hidden=HIDDEN)
     if gate_bias is not None:
         open_gate(model.rnn, gate_bias)
@@ -577,34 +593,44 @@ for name, cell, bias in [
     ("LSTM, forget-gate bias +3", "lstm", 3.0),
     ("GRU", "gru", None),
     ("GRU, update-gate bias +3", "gru", 3.0),
-]:
-    models[name], memory[name] = memory_test(cell, bias)
-    print(f"{name:26s} accuracy {memory[name]:6.1%}")
+]:  # three seeds each: one run can be lucky or unlucky
+    runs = [memory_test(cell, bias, seed) for seed in range(3)]
+    models[name] = [model for model, _ in runs]
+    memory[name] = np.array([accuracy for _, accuracy in runs])
+    shown = ", ".join(f"{a:6.1%}" for a in memory[name])
+    print(f"{name:26s} accuracy, 3 seeds: {shown}")
 
 # %% tags=["remove-cell"]
 for name, accuracy in memory.items():
-    glue("memory_" + name.split(",")[0].lower() + ("_open" if "+3" in name else ""),
-         f"{accuracy:.0%}")  # fmt: skip
-assert memory["LSTM, forget-gate bias +3"] > 0.95
-assert memory["GRU, update-gate bias +3"] > 0.95
-assert max(memory["LSTM"], memory["GRU"]) < 0.6
+    key = "memory_" + name.split(",")[0].lower() + ("_open" if "+3" in name else "")
+    glue(key, f"{accuracy.max():.0%}")
+    glue(key + "_solved", int(np.sum(accuracy > 0.95)))
+# 99 steps back the default gates' gradient is below 1e-12 (above): no run can learn.
+assert max(memory["LSTM"].max(), memory["GRU"].max()) < 0.6
+# With the gate open it is about 1e-1: at least one of three seeds learns the task.
+assert (memory["LSTM, forget-gate bias +3"] > 0.95).any()
+assert (memory["GRU, update-gate bias +3"] > 0.95).any()
 
 # %% [markdown]
 # The result follows the gradients. Over 100 steps both gated networks at their default
-# initialisation stay at chance ({glue:text}`memory_lstm` for the LSTM,
-# {glue:text}`memory_gru` for the GRU), like the plain RNN; the LSTM and the GRU whose memory
-# gate starts open solve the task ({glue:text}`memory_lstm_open` and
-# {glue:text}`memory_gru_open`). The architecture makes long memory *possible*; the
-# initialisation decides whether training finds it.
+# initialisation stayed at chance in all three runs (at best {glue:text}`memory_lstm` for
+# the LSTM, {glue:text}`memory_gru` for the GRU), like the plain RNN; the LSTM and the GRU
+# whose memory gate starts open solved the task in {glue:text}`memory_lstm_open_solved`
+# and {glue:text}`memory_gru_open_solved` of three runs (at best
+# {glue:text}`memory_lstm_open` and {glue:text}`memory_gru_open`). The architecture makes
+# long memory *possible*; the initialisation decides whether training finds it.
 #
 # What did the trained LSTM learn? Its weights can be read back into NumPy with
-# {func}`seqlib.convert.from_torch` and run step by step with {func}`seqlib.cells.lstm_step`,
-# which returns the gates as well as the states. We feed it two test sequences, one that
-# starts with $+1$ and one with $-1$, and follow the hidden unit whose cell state ends
-# furthest apart between the two:
+# {func}`seqlib.convert.from_torch` and run step by step with
+# {func}`seqlib.cells.lstm_step`, which returns the gates as well as the states. We feed
+# it two test sequences, one that starts with $+1$ and one with $-1$, and follow the
+# hidden unit whose cell state ends furthest apart between the two, in the first of the
+# three runs that solved the task:
 
 # %%
-params = convert.from_torch(models["LSTM, forget-gate bias +3"].rnn)
+open_lstm = "LSTM, forget-gate bias +3"
+solved = int(np.argmax(memory[open_lstm] > 0.95))  # the first seed that solved it
+params = convert.from_torch(models[open_lstm][solved].rnn)
 pair = [int(np.argmax(y_test == 1)), int(np.argmax(y_test == 0))]  # +1, -1
 x = X_test[pair].astype(np.float64)
 h = c = np.zeros((2, HIDDEN))
@@ -642,10 +668,26 @@ glue("memory_unit_forget", f"{f_mean:.2f}")
 glue("memory_unit_input", f"{trace['i'][:, :, unit].mean():.2f}")
 c_end = trace["c"][:, -1, unit]
 early = abs(trace["c"][0, 10, unit] - trace["c"][1, 10, unit])
-assert early < 0.2 * abs(c_end[0] - c_end[1])
 glue("memory_unit_c_plus", f"{c_end[0]:.2f}")
 glue("memory_unit_c_minus", f"{c_end[1]:.2f}")
-assert f_mean > 0.9 and np.sign(c_end[0]) != np.sign(c_end[1])
+glue("memory_unit_early", f"{100 * early / abs(c_end[0] - c_end[1]):.0f} %")
+# How a trained network stores the sign differs from one run (and CPU) to another:
+# the description is glued from this trace, not asserted.
+high = f_mean > 0.9
+glue("memory_forget_words", "stays near 1 at every step" if high else "stays below 0.9",
+     zh="在每一步都接近 1" if high else "保持在 0.9 以下")  # fmt: skip
+drift = early < 0.2 * abs(c_end[0] - c_end[1])
+glue("memory_drift_words",
+     "The cell does not jump at the first step: the two sequences' cells start close "
+     "together and then drift apart, step after step" if drift else
+     "Much of the separation happens in the first steps, and the rest accumulates "
+     "step after step",
+     zh="细胞状态并不是在第一步就发生跳变：两条序列的细胞状态开始时很接近，然后一步一步地逐渐分开"
+     if drift else "很大一部分分离发生在最初几步，其余的则一步一步地累积起来")  # fmt: skip
+opposite = np.sign(c_end[0]) != np.sign(c_end[1])
+glue("memory_sides_words", "on opposite sides of zero" if opposite
+     else "on the same side of zero, at clearly different values",
+     zh="分别位于零的两侧" if opposite else "位于零的同一侧，但数值明显不同")  # fmt: skip
 
 
 # %% [markdown]
@@ -658,14 +700,14 @@ assert f_mean > 0.9 and np.sign(c_end[0]) != np.sign(c_end[1])
 # ```
 #
 # {numref}`fig-memory-gates` shows how unit {glue:text}`memory_unit` does it. Its forget
-# gate stays near 1 at every step (on average {glue:text}`memory_unit_forget`), so the cell
-# keeps almost all of what it holds, and its input gate stays about half open (on average
-# {glue:text}`memory_unit_input`). The cell does not jump at the first step: the two
-# sequences' cells start close together and then drift apart, step after step, one upwards
-# and one downwards. At the last step they are far apart, on opposite sides of zero
-# ({glue:text}`memory_unit_c_plus` and {glue:text}`memory_unit_c_minus`), and that is all the
-# read-out needs. The trained network does not store one number and leave it alone: it
-# keeps adding to it, and an open forget gate lets those additions accumulate.
+# gate {glue:text}`memory_forget_words` (on average {glue:text}`memory_unit_forget`), so
+# the cell keeps almost all of what it holds, and its input gate stays about half open (on
+# average {glue:text}`memory_unit_input`). {glue:text}`memory_drift_words` (by step 10
+# they are {glue:text}`memory_unit_early` of their final distance apart). At the last step
+# they are far apart, {glue:text}`memory_sides_words` ({glue:text}`memory_unit_c_plus` and
+# {glue:text}`memory_unit_c_minus`), and that is all the read-out needs. The trained
+# network does not store one number and leave it alone: it keeps adding to it, and an open
+# forget gate lets those additions accumulate.
 #
 # ### Bidirectional layers
 #
@@ -728,8 +770,9 @@ assert 30 < weakest < 70 and both_ends.min() > 1e4 * one_way.min()
 #   with the candidate; the reset gate controls how much of the old state the candidate
 #   sees.
 # * **Drawing the gates as a chain.** All gates read $[h_{t-1}, x_t]$ in parallel.
-# * **Choosing the GRU for speed from its parameter count.** Measured above, PyTorch's GRU
-#   was slower than its LSTM on a CPU; measure on your own set-up.
+# * **Choosing the GRU for speed from its parameter count.** Measured above on this book's
+#   CPU, a training step of PyTorch's GRU took {glue:text}`gru_lstm_ratio_32` times as
+#   long as its LSTM's at 32 units; measure on your own set-up.
 #
 # The appendix {ref}`app-errata` lists every correction of the article in full.
 # ````
@@ -744,7 +787,8 @@ assert 30 < weakest < 70 and both_ends.min() > 1e4 * one_way.min()
 #   bias vectors on top.
 # * Gates help only when they start open: with the memory gate's bias at $+3$ the gradient
 #   99 steps back was about {glue:text}`lstm_open_grad_99` instead of
-#   {glue:text}`lstm_grad_99`, and only then did the memory test succeed.
+#   {glue:text}`lstm_grad_99`, and only then did the memory test succeed, in some of three
+#   runs.
 # * Fewer parameters does not mean faster: measure the implementation you will run.
 
 # %% [markdown]
@@ -874,16 +918,21 @@ glue("bias1_keep", f"{keep:.2f}")
 glue("bias1_keep_99", f"{keep**99:.0e}")
 glue("half_99", f"{0.5**99:.0e}")
 glue("bias1_memory", f"{accuracy:.0%}")
-assert accuracy < 0.6 and g[99] > 1e3 * profiles["LSTM"][99]
+too_little = accuracy < 0.6
+glue("bias1_words", "Yet it is too little for a 100-step dependency in 400 updates"
+     if too_little else "In this run it was enough for a 100-step dependency",
+     zh="但对于 400 次更新内学会 100 步的依赖来说，这仍然太少" if too_little
+     else "在这次运行中，它足以学会 100 步的依赖")  # fmt: skip
+assert g[99] > 1e3 * profiles["LSTM"][99]  # at initialisation: no training involved
 
 # %% [markdown]
 # With $\sigma(1) \approx$ {glue:text}`bias1_keep` the cell keeps that share of itself per
 # step, so after 99 steps about {glue:text}`bias1_keep_99` survives along that path: far
 # better than {glue:text}`half_99` for a gate at 0.5, and the measured gradient 99 steps
-# back, {glue:text}`bias1_grad_99`, is much larger than the default LSTM's. Yet it is too
-# little for a 100-step dependency in 400 updates: the memory test's accuracy was
-# {glue:text}`bias1_memory`. To see where a bias of 1 starts to suffice, make the
-# task shorter with `sign_task(n, steps=40)` and train again.
+# back, {glue:text}`bias1_grad_99`, is much larger than the default LSTM's.
+# {glue:text}`bias1_words`: the memory test's accuracy was {glue:text}`bias1_memory`. To
+# see where a bias of 1 starts to suffice, make the task shorter with `sign_task(n,
+# steps=40)` and train again.
 #
 # ```{solution-end}
 # ```

@@ -307,14 +307,14 @@ print("Triton:", triton)
 # ## How many threads?
 #
 # A recurrent layer cannot process its time steps in parallel: step $t$ needs the state
-# from step $t-1$. Each step is a handful of small matrix products, for the book's models a
-# few thousand multiplications, which take microseconds. Splitting such a product across
-# threads costs more in coordination than it saves, so small recurrent networks are
-# limited by **latency**, not by arithmetic. Whether a second thread helps is a question
-# for a measurement, so here is one: the time of one training step (forward and backward)
-# for an {term}`LSTM <Long short-term memory, LSTM (长短期记忆网络)>` with 8 inputs on a batch of 64 sequences of 50 steps, with one and with two
-# threads, for a small and a large hidden size (the size of the
-# {term}`hidden state <Hidden state (隐藏状态)>`).
+# from step $t-1$. Each step is a handful of small matrix products, for the book's models
+# a few thousand multiplications, which take microseconds. Splitting such a product across
+# threads saves little arithmetic and adds coordination, so small recurrent networks are
+# limited by **latency** as much as by arithmetic. Whether a second thread helps is a
+# question for a measurement, so here is one: the time of one training step (forward and
+# backward) for an {term}`LSTM <Long short-term memory, LSTM (长短期记忆网络)>` with 8 inputs on
+# a batch of 64 sequences of 50 steps, with one and with two threads, for a small and a
+# large hidden size (the size of the {term}`hidden state <Hidden state (隐藏状态)>`).
 #
 # {func}`seqlib.timing.time_training_step` does the timing: two untimed passes to warm up,
 # then the mean of ten passes of forward, sum and backward on one random batch, with
@@ -340,20 +340,27 @@ threads.round(2)
 speedup = threads["speed-up with 2"]
 glue("speedup_small", f"{speedup.loc[32]:.2f}")
 glue("speedup_large", f"{speedup.loc[256]:.2f}")
+helped = [str(size) for size in (32, 256) if speedup.loc[size] > 1.1]
+glue("threads_where", {0: "at neither size", 2: "at both sizes"}.get(
+    len(helped), f"only at {helped[0] if helped else ''} units"),
+     zh={0: "在两种大小下都没有带来收益", 2: "在两种大小下都带来了收益"}.get(
+    len(helped), f"只在 {helped[0] if helped else ''} 个单元时带来了收益"))  # fmt: skip
 
 # %% [markdown]
 # With 32 hidden units a second thread changed the time by a factor of
 # {glue:text}`speedup_small` here; with 256 units, where the products are larger, by
-# {glue:text}`speedup_large`. (Run it on your machine: the numbers depend on the CPU.) The
-# book's models are small, so every chapter calls `set_threads(1)` from
-# {mod}`seqlib.reproducibility`, which sets PyTorch's and TensorFlow's thread pools.
+# {glue:text}`speedup_large`. On this machine a second thread paid off
+# {glue:text}`threads_where` (a factor above 1.1 counts as paying off). Run it on your
+# machine: the numbers depend on the CPU. Even so, every chapter calls `set_threads(1)`
+# from {mod}`seqlib.reproducibility`, which sets PyTorch's and TensorFlow's thread pools,
+# for the reason that follows; the environment variable `SEQLIB_THREADS` changes the
+# number for every chapter at once.
 #
-# There is a second reason, more important than the first. When several programs share the
-# cores, threads multiply: two processes that each start two threads on a two-core machine
-# make four threads fight for two cores, and the waiting can cost far more than the second
-# thread ever gained. (Running the book's tests in two parallel processes with two threads
-# each was measured ten times slower than with one thread each.) The rule the book follows
-# is: **processes × threads per process ≤ cores.**
+# When several programs share the cores, threads multiply: two processes that each start
+# two threads on a two-core machine make four threads fight for two cores, and the waiting
+# can cost far more than the second thread ever gained. (Running the book's tests in two
+# parallel processes with two threads each was measured ten times slower than with one
+# thread each.) The rule the book follows is: **processes × threads per process ≤ cores.**
 #
 # ## Seeds
 #
@@ -378,10 +385,10 @@ glue("speedup_large", f"{speedup.loc[256]:.2f}")
 #
 # {func}`seqlib.reproducibility.setup` sets the environment defaults (a variable you have
 # already set is kept), loads Triton first where it is installed, imports the frameworks
-# named, sets one thread and seed 0 (both can be changed: `setup(seed=1, threads=2)`), and
-# hides two warnings that say nothing about the book's models (statsmodels' convergence
-# messages while it fits many small series, and tqdm's note that it draws a text progress
-# bar).
+# named, sets one thread and seed 0 (both can be changed: `setup(seed=1, threads=2)`;
+# `SEQLIB_THREADS=2` in the environment sets the threads of every chapter), and hides two
+# warnings that say nothing about the book's models (statsmodels' convergence messages
+# while it fits many small series, and tqdm's note that it draws a text progress bar).
 #
 # ## Why both Keras and PyTorch?
 #
@@ -420,8 +427,9 @@ glue("speedup_large", f"{speedup.loc[256]:.2f}")
 # * Two commands set up everything locally: `make book` builds the pinned environment and
 #   runs the book, `make test` checks it; in Colab the first cell installs `seqlib`.
 # * Pin versions and print them with your results; the book needs Keras 3 and PyTorch 2.
-# * Small recurrent networks are limited by latency, not arithmetic: one thread per
-#   process is usually as fast as two, and processes × threads must not exceed the cores.
+# * Small recurrent networks are limited by latency as much as by arithmetic: measure what
+#   a second thread gains on your machine, and never let processes × threads exceed the
+#   cores.
 # * Seed every random generator before each model (`set_seed`) to make CPU runs repeatable.
 # * Start every notebook that uses both frameworks with
 #   {func}`seqlib.reproducibility.setup`, before `import keras`.

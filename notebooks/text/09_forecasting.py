@@ -313,13 +313,13 @@ results(
 # {glue:text}`air_torch_mae`.** It is not the design: the Keras LSTM reads what
 # {func}`~seqlib.global_forecast.normalise` writes out, the same scaled windows, the same
 # one-year steps and the same target, a correction to the seasonal naive forecast. It is
-# how little this problem can decide. Early stopping watches a single 24-month
-# validation window. It kept the Keras LSTM after epoch
-# {glue:text}`air_keras_best_epoch` (validation loss {glue:text}`air_keras_val`) and the
-# PyTorch LSTM after epoch {glue:text}`air_torch_best_epoch`
-# ({glue:text}`air_torch_val`): nearly the same validation loss after a few epochs and
-# after many, and test errors almost twice apart. Change only the random seed, and the PyTorch LSTM
-# scores anywhere in the same range:
+# how little this problem can decide. Early stopping watches a single 24-month validation
+# window. It kept the Keras LSTM after epoch {glue:text}`air_keras_best_epoch` (validation
+# loss {glue:text}`air_keras_val`) and the PyTorch LSTM after epoch
+# {glue:text}`air_torch_best_epoch` ({glue:text}`air_torch_val`):
+# {glue:text}`air_val_words`, and one test error {glue:text}`air_test_ratio` times the
+# other. Change only the random seed, and the PyTorch LSTM scores anywhere in the same
+# range:
 
 # %%
 # The same PyTorch LSTM with seeds 1 to 4 (seed 0 is in the table above).
@@ -347,20 +347,30 @@ glue("air_seed_min", f"{seed_mae.min():.1f}")
 glue("air_seed_max", f"{seed_mae.max():.1f}")
 glue("air_keras_windows", f"{len(steps)}")
 assert len(steps) == len(X_all) - H  # the windows fit_global trains on
-assert abs(min(keras_val_loss) - min(torch_air.val_loss)) < 0.01
-assert keras_best_epoch * 5 < torch_air.best_epoch + 1
-assert seed_mae.min() < air_scores.loc["lstm_keras", "MAE"] < seed_mae.max()
-assert seed_mae.max() > 1.5 * seed_mae.min()
+# One run each, on one short series: the words follow the runs (glued), not asserted.
+close = abs(min(keras_val_loss) - min(torch_air.val_loss)) < 0.01
+glue("air_val_words", "nearly the same validation loss" if close
+     else "validation losses that differ by 0.01 or more",
+     zh="验证损失几乎相同" if close else "验证损失相差 0.01 或更多")  # fmt: skip
+keras_mae = air_scores.loc["lstm_keras", "MAE"]
+torch_mae = air_scores.loc["lstm_torch", "MAE"]
+glue("air_test_ratio", f"{max(keras_mae, torch_mae) / min(keras_mae, torch_mae):.1f}")
+inside = seed_mae.min() <= keras_mae <= seed_mae.max()
+glue("air_inside_words",
+     "the Keras result lies inside the spread of PyTorch's own" if inside
+     else "the Keras result lies outside the spread of PyTorch's own",
+     zh="Keras 的结果落在 PyTorch 自身的波动范围之内" if inside
+     else "Keras 的结果落在 PyTorch 自身的波动范围之外")  # fmt: skip
 
 # %% [markdown]
 # From {glue:text}`air_seed_min` to {glue:text}`air_seed_max` thousand passengers with
-# five seeds: the Keras result lies inside the spread of PyTorch's own. Two smaller
-# differences add to it. The frameworks start from different weights (Keras: orthogonal
-# recurrent weights and a forget-gate bias of 1) and shuffle with different generators.
-# Both train on the same {glue:text}`air_keras_windows` windows, those whose targets end
-# before the validation year, as {func}`~seqlib.global_forecast.fit_global` does. With a few dozen windows of one series, no
-# such difference can be told from chance; {ref}`ch-m4` compares the two frameworks on
-# windows of 414 series, where they agree closely.
+# five seeds: {glue:text}`air_inside_words`. Two smaller differences add to it. The
+# frameworks start from different weights (Keras: orthogonal recurrent weights and a
+# forget-gate bias of 1) and shuffle with different generators. Both train on the same
+# {glue:text}`air_keras_windows` windows, those whose targets end before the validation
+# year, as {func}`~seqlib.global_forecast.fit_global` does. With a few dozen windows of
+# one series, no such difference can be told from chance; {ref}`ch-m4` compares the two
+# frameworks on windows of 414 series, where they agree closely.
 
 # %%
 temps = datasets.load("daily-min-temperatures")

@@ -38,7 +38,7 @@ from seqlib.reproducibility import set_seed, setup
 
 # Before Keras is imported: environment defaults, then one thread for PyTorch,
 # TensorFlow and NumPy's BLAS, and the seeds (see the set-up chapter).
-setup(seed=0, threads=1, frameworks=("torch", "keras"))
+setup(seed=0, frameworks=("torch", "keras"))
 
 import collections
 import time
@@ -923,23 +923,41 @@ comparison = pd.DataFrame(
 print(comparison.to_string(index=False))
 
 # %% tags=["remove-cell"]
-# Claims made in the prose, checked with margins.
-assert test_scores[best_rnn] >= 0.745, (
-    test_scores
-)  # the target: 75 % (Kim's CNN-rand: 76.1)
-assert (
-    test_scores["nbsvm"] > test_scores[best_rnn] - 0.015
-)  # NB-SVM wins or ties
-assert val_scores["nbsvm"] > val_scores["rnn_ensemble"]
-assert abs(test_scores["nbsvm"] - test_scores["rnn_ensemble"]) < 0.015
-# The ensemble: the two splits disagree, each gap one to two standard errors.
-assert test_scores["rnn_ensemble"] > test_scores["nbsvm"]
-for scores in (val_scores, test_scores):
-    assert (
-        1
-        <= 100 * abs(scores["rnn_ensemble"] - scores["nbsvm"]) / standard_error
-        <= 2
-    )
+# The recurrent models are trained once each: how they compare with NB-SVM and with
+# Kim's CNN is glued as words from the scores (another CPU trains to other numbers).
+# What holds on any machine is asserted below: the linear baselines (deterministic),
+# and the padding effects, which are far larger than any seed's.
+kim_gap = 100 * test_scores[best_rnn] - 76.1
+glue("kim_words", "in line with" if abs(kim_gap) <= 2 * standard_error
+     else ("above" if kim_gap > 0 else "below"),
+     zh="相当" if abs(kim_gap) <= 2 * standard_error
+     else ("更高" if kim_gap > 0 else "更低"))  # fmt: skip
+rnn_ahead = 100 * (test_scores[best_rnn] - test_scores["nbsvm"]) > 2 * standard_error
+glue("linear_normal_words",
+     "Here the recurrent model is ahead by more than two standard errors, which is not the "
+     "usual result on this dataset; the reasons a linear model is usually hard to beat are "
+     "these" if rnn_ahead else
+     "That the linear model wins, or ties, is the normal result on this dataset, not a "
+     "failure of the recurrent networks",
+     zh="在这里，循环模型领先超过两个标准误，这并不是这个数据集上的常见结果；"
+     "线性模型通常难以被超越，原因如下" if rnn_ahead else
+     "线性模型胜出或打平，是这个数据集上的正常结果，"
+     "并不说明循环神经网络失败了")  # fmt: skip
+gaps = [
+    100 * (s["rnn_ensemble"] - s["nbsvm"]) / standard_error
+    for s in (val_scores, test_scores)
+]
+glue("ensemble_gaps_se", f"{abs(gaps[0]):.1f} and {abs(gaps[1]):.1f}",
+     zh=f"{abs(gaps[0]):.1f} 和 {abs(gaps[1]):.1f}")  # fmt: skip
+agree = np.sign(gaps[0]) == np.sign(gaps[1])
+glue("ensemble_split_words", "The two splits agree in direction" if agree
+     else "The two splits disagree",
+     zh="两个划分的方向一致" if agree else "两个划分的结论不一致")  # fmt: skip
+small = max(abs(g) for g in gaps) < 2
+glue("ensemble_claim_words", "so we cannot claim a difference either way" if small
+     else "so at least one split shows a gap larger than two standard errors",
+     zh="所以无论哪个方向，我们都不能断言两者有差别" if small
+     else "所以至少有一个划分上的差距超过了两个标准误")  # fmt: skip
 assert unmasked_accuracy < 0.6 and masked_accuracy > unmasked_accuracy + 0.1
 assert packed_change.max() < 1e-5 and padding_read_change.max() > 0.01
 assert (
@@ -1012,11 +1030,10 @@ glue("unit", str(unit))
 # ## Why the linear models are hard to beat here
 #
 # The recurrent model chosen on validation, {glue:text}`best_rnn`, scores
-# {glue:text}`test_best_rnn` % on the test split, in line with Kim's CNN with random word
-# vectors (76.1 %); the seven recurrent models range from {glue:text}`test_rnn_low` to
-# {glue:text}`test_rnn_high` %. NB-SVM scores {glue:text}`test_nbsvm` % on the same
-# sentences. That the linear model wins, or ties, is the normal result on this dataset,
-# not a failure of the recurrent networks:
+# {glue:text}`test_best_rnn` % on the test split, {glue:text}`kim_words` Kim's CNN with
+# random word vectors (76.1 %); the seven recurrent models range from
+# {glue:text}`test_rnn_low` to {glue:text}`test_rnn_high` %. NB-SVM scores
+# {glue:text}`test_nbsvm` % on the same sentences. {glue:text}`linear_normal_words`:
 #
 # * **Little data.** 8,528 training sentences of about 20 words is small for a model that
 #   must learn a vector for each of 9,000 words *and* how to combine them; most words are
@@ -1037,9 +1054,9 @@ glue("unit", str(unit))
 # models' probabilities scores {glue:text}`ensemble_val` % on validation and
 # {glue:text}`test_rnn_ensemble` % on test, against NB-SVM's {glue:text}`nbsvm_val` % and
 # {glue:text}`test_nbsvm` %: {glue:text}`ensemble_vs_nbsvm_val` on validation and
-# {glue:text}`ensemble_vs_nbsvm_test` on test. The two splits disagree, and each gap is
-# one to two standard errors ({glue:text}`val_se` points), so we cannot claim a match
-# either way, and the ensemble costs seven trainings.
+# {glue:text}`ensemble_vs_nbsvm_test` on test. {glue:text}`ensemble_split_words`, and the
+# gaps are {glue:text}`ensemble_gaps_se` standard errors (of {glue:text}`val_se` points),
+# {glue:text}`ensemble_claim_words`, and the ensemble costs seven trainings.
 # {numref}`ex-text-bigrams` tries to give the recurrent model NB-SVM's bigrams.
 #
 # ## Other reviews, no retraining

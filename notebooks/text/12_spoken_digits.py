@@ -695,11 +695,10 @@ for name, acc in test_acc.items():
     glue(f"speech_test_errors_{name}", f"{(y_test != test_pred[name]).sum()}")
 
 # %% tags=["remove-cell"]
+# One run each, near the ceiling (a recording is a third of a point): asserted with a
+# margin of several recordings, and that a network beats the deterministic baseline.
 assert (
-    min(test_acc[m] for m in ("gru_torch", "lstm_torch", "lstm_keras")) >= 0.985
-)
-assert (
-    max(test_acc[m] for m in ("gru_torch", "lstm_torch", "lstm_keras")) >= 0.99
+    min(test_acc[m] for m in ("gru_torch", "lstm_torch", "lstm_keras")) >= 0.97
 )
 assert (
     max(test_acc[m] for m in ("gru_torch", "lstm_torch"))
@@ -926,6 +925,8 @@ for key, (model_name, variant) in {
 
 # %% tags=["remove-cell"]
 lr, gru = "logistic regression", "GRU"
+# The logistic regression is deterministic, and the GRU's largest effects are several
+# times the two points a variant's mean moved between trial runs: both are asserted.
 assert loso_mean(gru, "untrimmed, global") < 0.85
 assert (
     loso_mean(gru, "untrimmed, global")
@@ -936,46 +937,68 @@ gain = (
     - table.loc[(lr, "untrimmed, global"), SPEAKERS]
 )
 assert gain.mean() > 0.02 and gain.idxmax() == "lucas"
-assert (
-    abs(loso_mean(gru, "trimmed, global") - loso_mean(gru, "untrimmed, global"))
-    < 0.04
-)
-assert (
-    loso_mean(gru, "trimmed, per-utterance CMVN")
-    < loso_mean(gru, "trimmed, global") + 0.015
-)
 assert loso_mean(lr, "trimmed, per-utterance CMVN") < 0.6
 assert (
     loso_mean(lr, "trimmed, per-speaker CMVN")
     > loso_mean(lr, "trimmed, global") + 0.06
 )
 assert (
-    loso_mean(gru, "trimmed, per-speaker CMVN")
-    > loso_mean(gru, "trimmed, global") + 0.02
-)
-assert (
-    loso_mean(gru, "trimmed, per-speaker CMVN")
-    - loso_mean(lr, "trimmed, per-speaker CMVN")
-    < 0.04
-)
-assert (
-    loso_mean(gru, "+ speed perturbation")
-    > loso_mean(gru, "trimmed, per-speaker CMVN") + 0.01
-)
-assert (
     loso_mean(lr, "+ speed perturbation")
     < loso_mean(lr, "trimmed, per-speaker CMVN") + 0.01
 )
-assert (
-    abs(
-        loso_mean(gru, "+ SpecAugment") - loso_mean(gru, "+ speed perturbation")
-    )
-    < 0.025
-)
-assert loso_mean(gru, "+ speed perturbation") >= 0.85
+# The GRU's smaller steps are one training run each, which another CPU may reorder:
+# the words about them are glued from the table, not asserted.
+NOISE = 0.02  # how far a variant's mean moved between trial runs
+step = {
+    name: loso_mean(gru, variant) - loso_mean(gru, before)
+    for name, variant, before in [
+        ("trim", "trimmed, global", "untrimmed, global"),
+        ("utterance", "trimmed, per-utterance CMVN", "trimmed, global"),
+        ("speaker", "trimmed, per-speaker CMVN", "trimmed, global"),
+        ("speed", "+ speed perturbation", "trimmed, per-speaker CMVN"),
+        ("specaugment", "+ SpecAugment", "+ speed perturbation"),
+    ]
+}
+
+
+def change_words(change):
+    """A change of a LOSO mean in words, against the two points of noise."""
+    if abs(change) <= NOISE:
+        return "within the noise", "在噪声范围之内"
+    if change > 0:
+        return f"a gain of {100 * change:.1f} points", f"提升了 {100 * change:.1f} 个百分点"
+    return f"a loss of {100 * -change:.1f} points", f"下降了 {100 * -change:.1f} 个百分点"
+
+
+for name, change in step.items():
+    words, words_zh = change_words(change)
+    glue(f"speech_step_{name}", words, zh=words_zh)
+gru_largest = max(step, key=lambda name: step[name]) == "speaker"
+glue("speech_speaker_words", "for both models" if gru_largest else "for the baseline",
+     zh="对两个模型来说都是" if gru_largest else "对基线来说是")  # fmt: skip
+close = abs(
+    loso_mean(gru, "trimmed, per-speaker CMVN") - loso_mean(lr, "trimmed, per-speaker CMVN")
+) <= NOISE
+glue("speech_close_words",
+     "With it, the simple baseline is nearly as good as the GRU" if close
+     else "With it, the two differ by more than the noise",
+     zh="有了它，简单的基线几乎和 GRU 一样好" if close
+     else "有了它，两者的差别仍超出噪声")  # fmt: skip
 final = table.loc[(gru, "+ speed perturbation"), SPEAKERS]
-assert set(final.nsmallest(2).index) == {"george", "nicolas"}
-assert final.drop(["george", "nicolas"]).min() >= 0.9
+hard = list(final.nsmallest(2).index)
+glue("speech_hard_words",
+     f"The two hardest speakers for the final GRU are {hard[0]} and {hard[1]} "
+     f"({100 * final[hard[0]]:.0f} and {100 * final[hard[1]]:.0f} %); the others are "
+     f"recognised at {100 * final.drop(hard).min():.0f} % or more",
+     zh=f"对最终的 GRU 来说，最难的两位说话人是 {hard[0]} 和 {hard[1]}"
+     f"（{100 * final[hard[0]]:.0f} % 和 {100 * final[hard[1]]:.0f} %）；其他说话人的识别"
+     f"准确率都在 {100 * final.drop(hard).min():.0f} % 以上")  # fmt: skip
+big = min(
+    loso_mean(gru, "+ speed perturbation") - loso_mean(gru, "untrimmed, global"),
+    loso_mean(lr, "trimmed, per-speaker CMVN") - loso_mean(lr, "untrimmed, global"),
+) > NOISE
+glue("speech_big_words", "are larger than that" if big else "are not all larger than that",
+     zh="都比这大" if big else "并不都比这大")  # fmt: skip
 
 # %% tags=["hide-input", "remove-output"]
 shown = {
@@ -1026,31 +1049,33 @@ glue("fig-speech-loso", fig)
 #   official split. The official split's numbers are mostly about recognising voices the
 #   model has heard. The GRU, which sees the order of the frames, generalises better than
 #   the pooled baseline.
-# * Trimming silence helps the baseline ({glue:text}`speech_loso_logreg_trim`), most of all
-#   for `lucas`, the speaker with the most silence. For the GRU it changes the mean little
-#   ({glue:text}`speech_loso_gru_trim`).
-# * Per-utterance CMVN gives the GRU {glue:text}`speech_loso_gru_utterance`, no gain, and
-#   ruins the pooled baseline, for the reason seen above.
-# * **Per-speaker CMVN** is the largest single step, for both models: the logistic
-#   regression jumps to {glue:text}`speech_loso_logreg_speaker` and the GRU to
-#   {glue:text}`speech_loso_gru_speaker`. With it, the simple baseline is nearly as good as
-#   the GRU. The price: it needs unlabelled speech from the new speaker.
-# * **Speed perturbation** lifts the GRU to {glue:text}`speech_loso_gru_speed`; each
-#   perturbed copy is, to the model, a slightly different voice. The pooled baseline gains
-#   nothing from it ({glue:text}`speech_loso_logreg_speed`): a linear model on averages
-#   cannot use the extra voices the way the GRU does.
+# * Trimming silence helps the baseline ({glue:text}`speech_loso_logreg_trim`), most of
+#   all for `lucas`, the speaker with the most silence. For the GRU the change of the mean
+#   is {glue:text}`speech_step_trim` ({glue:text}`speech_loso_gru_trim`).
+# * Per-utterance CMVN gives the GRU {glue:text}`speech_loso_gru_utterance` (against
+#   trimming alone: {glue:text}`speech_step_utterance`), and ruins the pooled baseline,
+#   for the reason seen above.
+# * **Per-speaker CMVN** is the largest single step {glue:text}`speech_speaker_words`: the
+#   logistic regression jumps to {glue:text}`speech_loso_logreg_speaker` and the GRU to
+#   {glue:text}`speech_loso_gru_speaker` ({glue:text}`speech_step_speaker`).
+#   {glue:text}`speech_close_words`. The price: it needs unlabelled speech from the new
+#   speaker.
+# * **Speed perturbation** brings the GRU to {glue:text}`speech_loso_gru_speed`
+#   ({glue:text}`speech_step_speed`); each perturbed copy is, to the model, a slightly
+#   different voice. The pooled baseline gains nothing from it
+#   ({glue:text}`speech_loso_logreg_speed`): a linear model on averages cannot use the
+#   extra voices the way the GRU does.
 # * **SpecAugment** on the perturbed copies gives the GRU
-#   {glue:text}`speech_loso_gru_specaugment`: nothing measurable. With three passes over
-#   the data and words of about six steps, masks of up to ten frames (100 ms) and eight
-#   mel bands are a lot of damage; SpecAugment was designed for long training runs on long
-#   utterances.
-# * Two speakers stay hard for every model, `george` and `nicolas`; the others are
-#   recognised at 90 % or more by the best GRU.
+#   {glue:text}`speech_loso_gru_specaugment`: {glue:text}`speech_step_specaugment`. With
+#   three passes over the data and words of about six steps, masks of up to ten frames
+#   (100 ms) and eight mel bands are a lot of damage; SpecAugment was designed for long
+#   training runs on long utterances.
+# * {glue:text}`speech_hard_words`.
 #
 # Each variant was trained once, with one seed. In trial runs with slightly different
 # settings (frames per step, batch size), the mean of a variant moved by up to two points,
 # so steps of that size are not evidence. The steps from the plain models to per-speaker
-# CMVN and speed perturbation are larger than that.
+# CMVN and speed perturbation {glue:text}`speech_big_words`.
 #
 # ## Results
 
@@ -1109,8 +1134,9 @@ loso_results = results(
 #   official split by a handful of errors in 300.
 # * Recognising a new speaker is much harder than recognising known ones: measure it with
 #   leave-one-speaker-out cross-validation.
-# * Per-speaker normalisation and speed perturbation ({term}`data augmentation <Data augmentation (数据增强)>`)
-#   close much of that gap; SpecAugment adds nothing measurable at this scale.
+# * Per-speaker normalisation and speed perturbation ({term}`data augmentation <Data
+#   augmentation (数据增强)>`) close much of that gap; SpecAugment's change was
+#   {glue:text}`speech_step_specaugment` at this scale.
 # * Reading six frames per recurrent step makes training several times cheaper on a CPU,
 #   with no frame dropped.
 

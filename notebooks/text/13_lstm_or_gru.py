@@ -36,7 +36,8 @@ if "google.colab" in sys.modules:
 from seqlib.reproducibility import set_seed, setup
 
 # Before Keras is imported: environment defaults, one thread for PyTorch,
-# TensorFlow and NumPy's BLAS, and the seeds (see the set-up chapter).
+# TensorFlow and NumPy's BLAS, and the seeds (see the set-up chapter). One thread
+# whatever $SEQLIB_THREADS says: the speed grid below sets two threads itself.
 setup(seed=0, threads=1, frameworks=("torch", "keras"))
 
 import json
@@ -559,12 +560,44 @@ glue("max_rel_spread", f"{100 * relative_spread.max():.0f} %")
 glue("max_rel_spread_task", relative_spread.idxmax())
 seconds = runs.groupby("model")["seconds"].sum()
 glue("gru_lstm_train_seconds", f"{seconds['gru'] / seconds['lstm']:.2f}")
-# The claims of the prose: the GRU as accurate or better on most tasks, few
-# gaps beyond the seed noise, and no conclusive sign test.
-assert n_g > n_l and count(same_weights, "GRU") > count(same_weights, "LSTM")
-assert len(beyond) <= 2 and sign_p > 0.05
-assert all(v[0] == "GRU" for v in same_hidden.values() if v[2])
-assert all(v[0] == "GRU" for v in same_weights.values() if v[2])
+# The prose's verdicts follow these runs (glued), rather than being asserted: three
+# seeds a model on another CPU can reorder tasks whose gaps are within the noise.
+conclusive = sign_p < 0.05
+glue("sign_words", "unlikely if the cells were equal" if conclusive
+     else "suggestive, not conclusive",
+     zh="如果两种单元一样好，这就不太可能出现" if conclusive
+     else "有提示意义，但不是定论")  # fmt: skip
+lstm_beyond = [t for t, v in same_hidden.items() if v[2] and v[0] == "LSTM"]
+if lstm_beyond:
+    words = ("support the article's \"the GRU may be slightly worse than the LSTM\" on "
+             f"{', '.join(lstm_beyond)}, where the GRU was behind by more than the seed "
+             "noise, and on no other task")
+    words_zh = (f"只在 {'、'.join(lstm_beyond)} 上支持原文所说的 GRU"
+                "“可能在某些任务上性能略逊于 LSTM”：GRU 在那里落后的幅度超出了种子噪声")
+else:
+    words = ("do not support the article's \"the GRU may be slightly worse than the "
+             f"LSTM\": on none of these {len(settings)} tasks was the GRU behind by more "
+             "than the seed noise" + (", and on most it was ahead" if n_g > n_l else ""))
+    words_zh = ("并不支持原文所说的 GRU“可能在某些任务上性能略逊于 LSTM”：在这"
+                f" {len(settings)} 个任务中，GRU 落后的幅度没有一次超出种子噪声"
+                + ("，而且在大多数任务上还领先" if n_g > n_l else ""))
+glue("article_words", words, zh=words_zh)
+few = len(beyond) <= len(settings) / 2
+if not lstm_beyond and n_g > n_l and few:
+    words = ("On the book's tasks the GRU was never worse by more than the seed noise and "
+             "was ahead on most, but few gaps exceeded that noise",
+             "在本书的任务上，GRU 比 LSTM 差的幅度从未超出种子噪声，并在大多数任务上领先，"
+             "但很少有差距超出这一噪声")
+else:
+    words = (f"On the book's tasks the GRU was ahead on {n_g} and behind on {n_l} of "
+             f"{len(settings)}, and {len(beyond)} gaps exceeded the seed noise",
+             f"在本书的 {len(settings)} 个任务上，GRU 在 {n_g} 个任务上领先，"
+             f"在 {n_l} 个任务上落后，有 {len(beyond)} 个差距超出了种子噪声")
+glue("takeaway_accuracy_words", words[0], zh=words[1])
+glue("opposite_words", "most gaps are within the noise" if few
+     else "most gaps exceed the noise, but not all in one direction",
+     zh="大多数差距都在噪声范围之内" if few
+     else "大多数差距超出了噪声，但方向并不一致")  # fmt: skip
 
 # %% [markdown]
 # At the same hidden size the GRU had the better mean on {glue:text}`n_gru_hidden` of the
@@ -577,15 +610,13 @@ assert all(v[0] == "GRU" for v in same_weights.values() if v[2])
 # {glue:text}`max_rel_spread` of the mean ({glue:text}`max_rel_spread_task`).
 #
 # Is the majority of tasks evidence in itself? If the two cells were equally good, each
-# task would favour either one with probability one half, and a split at least as
-# lopsided as this one would happen with probability {glue:text}`sign_p` (a two-sided
-# sign test): suggestive, not conclusive, and with budgets reduced on several tasks.
+# task would favour either one with probability one half, and a split at least as lopsided
+# as this one would happen with probability {glue:text}`sign_p` (a two-sided sign test):
+# {glue:text}`sign_words`, and with budgets reduced on several tasks.
 #
-# So the measurements do not support the article's "the GRU may be slightly worse than
-# the LSTM": on none of these seven tasks was the GRU behind by more than the seed noise,
-# and on most it was ahead. Nor do they support the opposite rule: most gaps are within
-# the noise, and the large published comparisons found no consistent winner between the
-# two cells on their own tasks
+# So the measurements {glue:text}`article_words`. Nor do they support the opposite rule:
+# {glue:text}`opposite_words`, and the large published comparisons found no consistent
+# winner between the two cells on their own tasks
 # {cite}`chung2014empirical,jozefowicz2015empirical,greff2017lstm`.
 #
 # One more number from these runs: in all, the GRUs of the LSTM's hidden size trained
@@ -661,6 +692,12 @@ glue("op_by_op_vs_gru", f"{ms.iloc[1] / ms.iloc[2]:.2f}")
 glue("gru_vs_onednn", f"{ms.iloc[2] / ms.iloc[0]:.1f}")
 mm_share = gru_ops[gru_ops.name.isin(["aten::mm", "aten::addmm"])].self_ms.sum()
 glue("gru_mm_share", f"{100 * mm_share / gru_ops.self_ms.sum():.0f} %")
+close = 0.8 < ms.iloc[1] / ms.iloc[2] < 1.25
+glue("op_by_op_words",
+     "the two cells are close, and the GRU no longer loses" if close
+     else "the two cells still differ by more than a quarter",
+     zh="两种单元的速度相近，GRU 也不再落后" if close
+     else "两种单元的差别仍超过四分之一")  # fmt: skip
 if torch.backends.mkldnn.is_available():  # every x86 build of PyTorch
     onednn_ops = {"aten::mkldnn_rnn_layer", "aten::mkldnn_rnn_layer_backward"}
     assert onednn_ops <= set(lstm_ops.name)
@@ -670,10 +707,10 @@ if torch.backends.mkldnn.is_available():  # every x86 build of PyTorch
     assert op_by_op_calls > 2000  # without oneDNN, the LSTM runs step by step
 
 # %% [markdown]
-# Without oneDNN the LSTM takes {glue:text}`onednn_speedup` times as long as with it,
-# and {glue:text}`op_by_op_vs_gru` times as long as the GRU: run the same way, the two
-# cells are close, and the GRU no longer loses (its three blocks of weights against four
-# save little when the time goes into per-call overhead). With oneDNN, the GRU takes
+# Without oneDNN the LSTM takes {glue:text}`onednn_speedup` times as long as with it, and
+# {glue:text}`op_by_op_vs_gru` times as long as the GRU: run the same way,
+# {glue:text}`op_by_op_words` (its three blocks of weights against four save little when
+# the time goes into per-call overhead). With oneDNN, the GRU takes
 # {glue:text}`gru_vs_onednn` times as long as the LSTM. Matrix products account for only
 # {glue:text}`gru_mm_share` of the GRU's profiled time; the rest is the many small
 # operations around them.
@@ -848,6 +885,17 @@ glue("ms_lstm_small", f"{ms('torch', 'lstm', **S):.1f}")
 glue("ms_gru_small", f"{ms('torch', 'gru', **S):.1f}")
 glue("ms_lstm_large", f"{ms('torch', 'lstm', **L):.0f}")
 glue("ms_gru_large", f"{ms('torch', 'gru', **L):.0f}")
+faster = "LSTM" if ratios["gru_lstm_small"] > 1 else "GRU"
+glue("small_faster", faster, zh=faster)
+narrows = ratios["gru_lstm_large"] < ratios["gru_lstm_small"]
+glue("gap_words",
+     "the larger the matrix products, the less the per-operation overhead counts"
+     if narrows else "here the ratio did not move towards 1 as the products grew",
+     zh="矩阵乘法越大，每个操作的固定开销就越不重要" if narrows
+     else "在这里，比值并没有随着乘法变大而趋近 1")  # fmt: skip
+loop_slower = ratios["loop_fused_lstm_small"] > 1
+glue("loop_words", "slower than" if loop_slower else "no slower than",
+     zh="比融合层慢" if loop_slower else "并不比融合层慢")  # fmt: skip
 cpu_name = speed.environment("cpu")["device_name"]
 glue("cpu_name", cpu_name, zh=cpu_name.replace(" logical cores", " 个逻辑核心"))
 
@@ -859,34 +907,28 @@ for impl, cell in [("fused", "lstm"), ("fused", "gru"), ("loop", "lstm")]:
     column = peak[(impl, cell)]
     assert 6 < column.loc[(128, 400)] / column.loc[(128, 50)] < 10  # 8x steps
     assert 10 < column.loc[(512, 100)] / column.loc[(32, 100)] < 22  # 16x units
-# Timings, with wide margins: the effects are several times the noise.
-assert ratios["gru_lstm_small"] > 1.3  # the op-by-op GRU is slower at 32 units
-assert ratios["gru_lstm_large"] < ratios["gru_lstm_small"]  # the gap narrows
-assert ratios["loop_fused_lstm_small"] > 1.3  # a Python loop is slower
-assert ratios["time_scaling"] > 4  # 8 times the steps
-assert 0.6 < onednn.iloc[1, 0] / onednn.iloc[2, 0] < 1.6  # op by op: alike
-assert onednn.iloc[2, 0] > 1.5 * onednn.iloc[0, 0]
+# Timings are not asserted: they depend on the CPU and its load. The words about them
+# are glued from the measurement above.
 
 # %% [markdown]
 # What the grid shows ({numref}`fig-lstm-or-gru-speed`), on this CPU
 # ({glue:text}`cpu_name`):
 #
-# * **PyTorch, small layers: the LSTM is the faster cell.** At 32 units a GRU training
-#   step takes {glue:text}`gru_lstm_small` times as long as an LSTM's
-#   ({glue:text}`ms_gru_small` against {glue:text}`ms_lstm_small` ms): the oneDNN kernel
-#   against the op-by-op loop, as profiled above. At 128 units the ratio is
+# * **PyTorch, small layers: here the {glue:text}`small_faster` is the faster cell.** At
+#   32 units a GRU training step takes {glue:text}`gru_lstm_small` times as long as an
+#   LSTM's ({glue:text}`ms_gru_small` against {glue:text}`ms_lstm_small` ms): the oneDNN
+#   kernel against the op-by-op loop, as profiled above. At 128 units the ratio is
 #   {glue:text}`gru_lstm_mid`, at 512 units {glue:text}`gru_lstm_large`
-#   ({glue:text}`ms_gru_large` against {glue:text}`ms_lstm_large` ms): the larger the
-#   matrix products, the less the per-operation overhead counts. At 400 steps of 128
-#   units it is {glue:text}`gru_lstm_long`. For inference the ratio is
-#   {glue:text}`gru_lstm_infer_small` at 32 units and {glue:text}`gru_lstm_infer_large`
-#   at 512.
+#   ({glue:text}`ms_gru_large` against {glue:text}`ms_lstm_large` ms):
+#   {glue:text}`gap_words`. At 400 steps of 128 units it is {glue:text}`gru_lstm_long`.
+#   For inference the ratio is {glue:text}`gru_lstm_infer_small` at 32 units and
+#   {glue:text}`gru_lstm_infer_large` at 512.
 # * **Time grows with the sequence length**: eight times the steps (50 to 400) cost the
 #   LSTM {glue:text}`time_scaling` times as much. No implementation escapes it; the steps
 #   run one after another.
-# * **A loop of cells is slower than the fused layer**: a Python loop of `nn.LSTMCell`
-#   takes {glue:text}`loop_fused_lstm_small` times as long as `nn.LSTM` at 32 units
-#   ({glue:text}`loop_fused_lstm_large` at 512); for the GRU the factor is
+# * **A loop of cells is {glue:text}`loop_words` the fused layer**: a Python loop of
+#   `nn.LSTMCell` takes {glue:text}`loop_fused_lstm_small` times as long as `nn.LSTM` at
+#   32 units ({glue:text}`loop_fused_lstm_large` at 512); for the GRU the factor is
 #   {glue:text}`loop_fused_gru_small`, since PyTorch's GRU layer is itself a loop of small
 #   operations, only in C++. Write your own loop only for a cell the libraries do not
 #   have.
@@ -956,11 +998,11 @@ else:
 # * **Accuracy: try both.** {glue:text}`accuracy_verdict` (rows `lstm-vs-gru`). If
 #   accuracy matters, train both cells with several seeds and compare them on your
 #   validation data; the difference, if any, is specific to the task.
-# * **PyTorch on a CPU, small layers: the LSTM trains faster.** Rows `h=32, T=100` and
-#   `h=128, T=100`, `torch_*_fused_train`: the GRU takes {glue:text}`gru_lstm_small` and
-#   {glue:text}`gru_lstm_mid` times as long.
+# * **PyTorch on a CPU, small layers: here the {glue:text}`small_faster` trained faster.**
+#   Rows `h=32, T=100` and `h=128, T=100`, `torch_*_fused_train`: the GRU takes
+#   {glue:text}`gru_lstm_small` and {glue:text}`gru_lstm_mid` times as long.
 # * **PyTorch on a CPU, large layers: measure.** Row `h=512, T=100`: ratio
-#   {glue:text}`gru_lstm_large`; the gap narrows as the products grow.
+#   {glue:text}`gru_lstm_large`; {glue:text}`gap_words`.
 # * **Short of memory (long sequences, large batches): the fused GRU.** Row `h=128,
 #   T=400`, `peak_mb`: its training step holds {glue:text}`peak_ratio_long` times the
 #   fused LSTM's memory.
@@ -1041,9 +1083,7 @@ for (hidden, steps), rows in grid.groupby(["hidden", "time"]):
 #
 # * Compare cells with several seeds and the same budget, at the same hidden size *and*
 #   at the same number of weights; a single run per cell decides nothing.
-# * On the book's tasks the GRU was never worse by more than the seed noise and was ahead
-#   on most, but few gaps exceeded that noise: accuracy is a reason to try both, not a
-#   rule.
+# * {glue:text}`takeaway_accuracy_words`: accuracy is a reason to try both, not a rule.
 # * Speed is a property of the implementation: PyTorch's CPU LSTM is one oneDNN kernel,
 #   its GRU thousands of small operations, so a profiler, not a parameter count, explains
 #   the timings.

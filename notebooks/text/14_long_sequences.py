@@ -284,19 +284,16 @@ plt.close(fig)
 # ```
 
 # %% [markdown]
-# The two tasks rank the cells differently.
+# The two tasks rank the cells {glue:text}`long_rank_words`.
 #
-# * **The delayed recall** is a pure memory test. The plain RNN, the LSTM at PyTorch's
-#   initialisation, the LSTM with forget-gate bias +1 and the GRU learn nothing even at
-#   50 steps. Only the LSTM whose forget gate starts at $\sigma(3) \approx 0.95$
-#   succeeds, up to {glue:text}`long_recall_b3_longest` steps, and by then with only
-#   {glue:text}`long_recall_b3_100` of three seeds.
+# * **The delayed recall** is a pure memory test. In these runs,
+#   {glue:text}`long_recall_words`. A forget gate that starts at $\sigma(3) \approx 0.95$
+#   keeps $\sigma(3)^{20} \approx 38\,\%$ of a cell's content over 20 steps before
+#   training has taught it anything; one that starts near 0.5 keeps about a millionth.
 # * **The adding problem** lets a network learn the nearer half of the answer first and
-#   then, with its gates already reading the marker, the farther half. The GRU does this
-#   best: it succeeds at every length up to {glue:text}`long_adding_gru_longest` steps,
-#   in {glue:text}`long_adding_gru_updates` updates on average at the longest. The LSTMs
-#   with an open forget gate succeed at {glue:text}`long_adding_lstm_longest` steps and
-#   not beyond within the budget; the default LSTM and the plain RNN never do.
+#   then, with its gates already reading the marker, the farther half. In these runs,
+#   {glue:text}`long_adding_words`; at its longest length, {glue:text}`long_adding_best`
+#   needed {glue:text}`long_adding_best_updates` updates on average.
 #
 # None of this makes one cell "better" ({ref}`ch-lstm-or-gru` compares the two on real
 # data). With more updates the LSTMs learn the adding problem at longer lengths too; the
@@ -304,23 +301,69 @@ plt.close(fig)
 # learned depends on the initialisation and on the task as much as on the cell.
 
 # %% tags=["remove-cell"]
-# The claims above, checked on the executed numbers.
-for name in ("rnn", "lstm", "lstm_forget_bias_1", "gru"):
-    assert longest_solved("recall", name) == 0, name
-assert longest_solved("recall", "lstm_forget_bias_3") in (50, 100, 200)
+# Which seeds learn a long dependency differs from one CPU to another: the words
+# about these runs are made from them (glued), and no outcome is asserted.
+NAMES = {
+    "rnn": ("the plain RNN", "普通 RNN"),
+    "lstm": ("the LSTM at PyTorch's initialisation", "采用 PyTorch 默认初始化的 LSTM"),
+    "lstm_forget_bias_1": ("the LSTM with forget-gate bias +1", "遗忘门偏置为 +1 的 LSTM"),
+    "lstm_forget_bias_3": ("the LSTM with forget-gate bias +3", "遗忘门偏置为 +3 的 LSTM"),
+    "gru": ("the GRU", "GRU"),
+}
+
+
+def listing(names, zh=False):
+    """'a, b and c' (or 'a、b 和 c')."""
+    if len(names) == 1:
+        return names[0]
+    if zh:
+        return "、".join(names[:-1]) + " 和 " + names[-1]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def outcome_words(task):
+    """What each model reached on `task`, in English and Chinese."""
+    en, zh = [], []
+    reached = {name: longest_solved(task, name) for name in MODELS}
+    for name in sorted((n for n in MODELS if reached[n]), key=lambda n: -reached[n]):
+        T = reached[name]
+        k = int(grid.query("task == @task and model == @name and T == @T")["success"].sum())
+        en.append(f"{NAMES[name][0]} succeeded up to {T} steps ({k} of 3 seeds at {T})")
+        zh.append(f"{NAMES[name][1]} 最长到 {T} 步都能成功"
+                  f"（{T} 步时三个种子中有 {k} 个成功）")
+    failed = [n for n in MODELS if not reached[n]]
+    if failed:
+        en.append(f"{listing([NAMES[n][0] for n in failed])} learned nothing even at "
+                  f"{LENGTHS[0]} steps")
+        zh.append(f"{listing([NAMES[n][1] for n in failed], zh=True)}即使在 {LENGTHS[0]} "
+                  "步时也什么都没学到")
+    return "; ".join(en), "；".join(zh)
+
+
+for task in ("recall", "adding"):
+    en, zh = outcome_words(task)
+    glue(f"long_{task}_words", en, zh=zh)
+order = {task: sorted(MODELS, key=lambda n: -longest_solved(task, n)) for task in SETTINGS}
+best = {task: order[task][0] for task in SETTINGS}
+differ = best["recall"] != best["adding"]
+glue("long_rank_words", "differently" if differ else "alike",
+     zh="并不相同" if differ else "相同")  # fmt: skip
+glue("long_adding_best", NAMES[best["adding"]][0], zh=NAMES[best["adding"]][1])
+top_T = longest_solved("adding", best["adding"])
+best_adding = best["adding"]
+top = grid.query("task == 'adding' and model == @best_adding and T == @top_T and success")
+glue("long_adding_best_updates", f"{top['updates'].mean():.0f}")
 recall_b3_100 = grid.query(
     "task == 'recall' and model == 'lstm_forget_bias_3' and T == 100"
 )["success"].sum()
 glue("long_recall_b3_100", int(recall_b3_100))
-assert recall_b3_100 < 3
-assert longest_solved("adding", "rnn") == 0 and longest_solved("adding", "lstm") == 0
-gru_ok = grid.query("task == 'adding' and model == 'gru'")
-assert gru_ok.groupby("T")["success"].any().all()  # some seed at every length
-lstm_longest = {longest_solved("adding", f"lstm_forget_bias_{b}") for b in (1, 3)}
-assert len(lstm_longest) == 1 and lstm_longest.pop() < longest_solved("adding", "gru")
-glue("long_adding_lstm_longest", longest_solved("adding", "lstm_forget_bias_3"))
-top = gru_ok.query("T == T.max() and success")["updates"].mean()
-glue("long_adding_gru_updates", f"{top:.0f}")
+b3_better = longest_solved("recall", "lstm_forget_bias_3") > longest_solved(
+    "recall", "lstm_forget_bias_1"
+)
+glue("long_bias_words", "a forget-gate bias of +3 did what +1 could not" if b3_better
+     else "a forget-gate bias of +3 did no better than +1 in these runs",
+     zh="遗忘门偏置 +3 做到了 +1 做不到的事" if b3_better
+     else "在这些运行中，遗忘门偏置 +3 并不比 +1 做得更好")  # fmt: skip
 
 # %% [markdown]
 # ## Why: the gradient against distance
@@ -382,12 +425,31 @@ b3 = profiles["lstm_forget_bias_3"]
 glue("long_grad_b3_50_over_200", f"{b3[50] / b3[200]:.0f}")
 ratio = profiles["lstm_attention"][390] / profiles["lstm_attention"][10]
 glue("long_grad_attention_ratio", f"{ratio:.1f}")
+learned_recall = [n for n in MODELS if longest_solved("recall", n)]
+if learned_recall == ["lstm_forget_bias_3"]:
+    words = ("the only one of the four that learned the recall in these runs",
+             "它也是四者中唯一在这些运行中学会了回忆任务的")
+elif learned_recall:
+    words = ("in these runs the recall was learned by "
+             + listing([NAMES[n][0] for n in learned_recall]),
+             "在这些运行中学会了回忆任务的是"
+             + listing([NAMES[n][1] for n in learned_recall], zh=True))
+else:
+    words = ("though in these runs none of them learned the recall",
+             "不过在这些运行中，它们都没有学会回忆任务")
+glue("long_recall_learned_words", words[0], zh=words[1])
+b3_200 = longest_solved("recall", "lstm_forget_bias_3") >= 200
+glue("long_b3_200_words",
+     "and 400 updates did teach the recall at 200 steps in some run" if b3_200
+     else "yet 400 updates did not teach the recall at 200 steps",
+     zh="400 次更新也确实在某次运行中让它学会了 200 步的回忆任务" if b3_200
+     else "但 400 次更新仍然没能让它学会 200 步的回忆任务")  # fmt: skip
 p = profiles
 assert p["rnn"][390] < 1e-30 and p["lstm"][390] < 1e-30 and p["gru"][390] < 1e-30
 assert p["lstm_forget_bias_3"][50] > 30 * p["lstm_forget_bias_1"][50]
 assert p["lstm_forget_bias_1"][50] > 1e4 * p["lstm"][50]
 assert p["lstm_forget_bias_3"][200] > 1e-3 * p["lstm_forget_bias_3"][50]
-assert 0.5 < ratio < 2  # attention: as large far back as near the end
+assert 0.5 < ratio < 2  # attention: as large far back as near the end (untrained)
 
 # %% [markdown]
 # At 390 steps the loss reaches the plain RNN's input with a gradient of about
@@ -395,30 +457,33 @@ assert 0.5 < ratio < 2  # attention: as large far back as near the end
 # and the GRU's with {glue:text}`long_grad_gru_390`: nothing a gradient step can use.
 # Already at 50 steps the default LSTM is down to {glue:text}`long_grad_lstm_50` and the
 # LSTM with bias +1 to {glue:text}`long_grad_lstm_forget_bias_1_50`, against
-# {glue:text}`long_grad_lstm_forget_bias_3_50` with bias +3: the only one of the four
-# that learned the recall.
+# {glue:text}`long_grad_lstm_forget_bias_3_50` with bias +3:
+# {glue:text}`long_recall_learned_words`.
 #
 # A gradient that reaches is necessary, not sufficient. With bias +3 the gradient 200
 # steps back is only {glue:text}`long_grad_b3_50_over_200` times smaller than 50 steps
-# back, yet 400 updates did not teach the recall at 200 steps. The profile is measured
-# at initialisation: it says whether learning can start, not how long it will take.
+# back, {glue:text}`long_b3_200_words`. The profile is measured at initialisation: it says
+# whether learning can start, not how long it will take.
 #
-# And a gradient that does not reach at initialisation can come to reach through
-# training. The GRU's gradient at initialisation is as small as the default LSTM's, yet
-# it learned the adding problem at 400 steps. The sensitivity of its prediction to the
-# inputs 200 to 400 steps back (the geometric mean of
-# $\lVert \partial \hat{y} / \partial x_t \rVert$ over those distances), before and
-# after training, shows what changed:
+# And a gradient that does not reach at initialisation can come to reach through training.
+# The GRU's gradient at initialisation is as small as the default LSTM's, yet it learned
+# the adding problem at {glue:text}`long_gru_longest` steps. The sensitivity of its
+# prediction to the inputs 200 to 400 steps back (the geometric mean of $\lVert \partial
+# \hat{y} / \partial x_t \rVert$ over those distances), before and after training, shows
+# what changed:
 
 # %%
 X_add, _ = tasks.adding(32, 400, np.random.default_rng(7))
-longest = max(k[2] for k in models if k[:2] == ("adding", "gru"))
+# the GRU trained at the longest length some seed solved (the first such seed)
+longest = max(longest_solved("adding", "gru"), LENGTHS[0])
+solved_at = grid.query("task == 'adding' and model == 'gru' and T == @longest and success")
+seed = int(solved_at["seed"].min()) if len(solved_at) else SEEDS[0]
 torch.manual_seed(0)
 untrained = attention.encoder(*SHAPES["adding"], cell="gru", hidden=32)
 far_back = slice(200, 400)
 sensitivity = {}
 for label, model in (("untrained", untrained),
-                     ("trained", models["adding", "gru", longest, 0])):
+                     ("trained", models["adding", "gru", longest, seed])):
     norms = input_gradient(model, X_add, lambda output: output.sum())
     sensitivity[label] = np.exp(np.log(norms[far_back]).mean())
     print(f"GRU {label:9s} d prediction / d x_t, 200-400 steps back: "
@@ -427,7 +492,9 @@ for label, model in (("untrained", untrained),
 # %% tags=["remove-cell"]
 glue("long_gru_before", f"{sensitivity['untrained']:.0e}")
 glue("long_gru_after", f"{sensitivity['trained']:.1e}")
-assert sensitivity["trained"] > 1e20 * sensitivity["untrained"]
+glue("long_gru_longest", longest)
+if len(solved_at):  # a run that solved it reads the first marked value, far back
+    assert sensitivity["trained"] > 1e20 * sensitivity["untrained"]
 
 # %% [markdown]
 # From {glue:text}`long_gru_before` to {glue:text}`long_gru_after`: training opened
@@ -477,6 +544,8 @@ axes[1].legend(fontsize=7, ncols=2)
 fig.tight_layout()
 
 # %% tags=["remove-cell"]
+from scipy import stats
+
 by_clip = clipping.groupby("clipping")
 glue("long_clip_solved", int(by_clip["solved"].sum()["at norm 1"]))
 glue("long_noclip_solved", int(by_clip["solved"].sum()["none"]))
@@ -485,25 +554,40 @@ glue("long_clip_largest", f"{clipping['largest norm'].max():,.0f}")
 learned = clipping["test error"] < 0.7  # > 3 standard errors below chance
 glue("long_norm_learned", f"{clipping.loc[learned, 'largest norm'].min():.0f}")
 glue("long_norm_not_learned", f"{clipping.loc[~learned, 'largest norm'].max():.1f}")
-assert clipping.loc[learned, "largest norm"].min() > 3 * clipping.loc[
-    ~learned, "largest norm"].max()
-assert abs(by_clip["solved"].sum()["at norm 1"] - by_clip["solved"].sum()["none"]) <= 2
+# Which of these chaotic runs learn differs from one CPU to another: the words follow
+# the runs (glued), and nothing about them is asserted.
+largest_norms = clipping["largest norm"]
+apart = largest_norms[learned].min() > largest_norms[~learned].max()
+glue("long_norm_words", "so the two groups do not overlap" if apart
+     else "so in these runs the two groups overlap",
+     zh="所以两组并不重叠" if apart else "所以在这几次训练中两组有重叠")  # fmt: skip
+clip_solved = by_clip["solved"].sum()
+fisher_p = stats.fisher_exact([
+    [clip_solved["at norm 1"], 6 - clip_solved["at norm 1"]],
+    [clip_solved["none"], 6 - clip_solved["none"]],
+]).pvalue
+glue("long_clip_p", f"{fisher_p:.2f}")
+glue("long_clip_words",
+     "with six seeds that difference means nothing, in either direction" if fisher_p > 0.05
+     else "even with six seeds a difference that chance alone rarely makes",
+     zh="只有六个种子，这个差异无论朝哪个方向都说明不了什么" if fisher_p > 0.05
+     else "即使只有六个种子，这样的差异也很少仅凭偶然出现")  # fmt: skip
 
 # %% [markdown]
-# With clipping {glue:text}`long_clip_solved` of the six runs solved the task, without
-# it {glue:text}`long_noclip_solved`: with six seeds that difference means nothing,
-# in either direction. What the figure shows is when gradients explode. A typical norm
-# is about {glue:text}`long_clip_median`. Every run that learned the recall, even in
+# With clipping {glue:text}`long_clip_solved` of the six runs solved the task, without it
+# {glue:text}`long_noclip_solved` (Fisher's exact test: p = {glue:text}`long_clip_p`):
+# {glue:text}`long_clip_words`. What the figure shows is when gradients explode. A typical
+# norm is about {glue:text}`long_clip_median`. Every run that learned the recall, even in
 # part (a test error below 70 %, more than three standard errors below the 75 % of
 # guessing), saw norms of at least {glue:text}`long_norm_learned`, and up to
-# {glue:text}`long_clip_largest`; the runs that learned nothing never went above
-# {glue:text}`long_norm_not_learned`. The explosion comes *with* the memory: once the
-# cell keeps the symbol for 100 steps, a small change of its weights changes what
-# arrives at the end a great deal, which is the "cliff" that Pascanu, Mikolov and Bengio
-# describe {cite}`pascanu2013difficulty`. Clipping bounds the step taken at such a
-# point, not the gradient (the norms are recorded before clipping). Adam already divides
-# each step by a running average of the gradient's size, which absorbs much of a spike,
-# so clipping matters less here than with the plain gradient descent of
+# {glue:text}`long_clip_largest`; the largest norm of a run that learned nothing was
+# {glue:text}`long_norm_not_learned`, {glue:text}`long_norm_words`. The explosion comes *with*
+# the memory: once the cell keeps the symbol for 100 steps, a small change of its
+# weights changes what arrives at the end a great deal, which is the "cliff" that Pascanu,
+# Mikolov and Bengio describe {cite}`pascanu2013difficulty`. Clipping bounds the step
+# taken at such a point, not the gradient (the norms are recorded before clipping). Adam
+# already divides each step by a running average of the gradient's size, which absorbs
+# much of a spike, so clipping matters less here than with the plain gradient descent of
 # {ref}`ch-sequences`. It costs nothing when gradients are small, and the book keeps it
 # on.
 
@@ -647,13 +731,15 @@ far_table = pd.DataFrame(
 far_table
 
 # %% [markdown]
-# Where does it look? The weights $a_t$ of the first model for a few test sequences,
-# with the marked step of each drawn as a dot:
+# Where does it look? The weights $a_t$ of the first model that solved the task, for a few
+# test sequences, with the marked step of each drawn as a dot:
 
 # %% tags=["hide-input"]
 test_rng = np.random.default_rng([999, 400])  # train_run's test set
 X_far, y_far = tasks.delayed_recall(1000, 400, test_rng)
-weights = far["lstm_attention", 0]["model"].attention_weights(
+# the first seed whose attention model solved the task (seed 0 if none did)
+first = next((s for s in SEEDS if far["lstm_attention", s]["success"]), SEEDS[0])
+weights = far["lstm_attention", first]["model"].attention_weights(
     torch.from_numpy(X_far)
 ).numpy()
 marked_step = X_far[:, :, -1].argmax(axis=1)
@@ -681,29 +767,30 @@ glue("long_att_mass", f"{on_mark.mean():.2f}")
 glue("long_att_solved", int(far_table.loc["lstm_attention", "succeeded"]))
 glue("long_att_updates", f"{far_table.loc['lstm_attention', 'mean updates']:.0f}")
 glue("long_last_solved", int(far_table.loc["lstm_last_state", "succeeded"]))
-assert far_table.loc["lstm_attention", "succeeded"] == 3
+points = points_at > 0.5
+glue("long_att_words", "The weights point at the marked step" if points
+     else "The weights do not single out the marked step",
+     zh="权重指向被标记的时间步" if points else "权重并没有突出被标记的时间步")  # fmt: skip
+# At 400 steps the last-state LSTM's gradient is below 1e-30 (above): it cannot learn.
 assert far_table.loc["lstm_last_state", "succeeded"] == 0
-assert points_at > 0.95 and on_mark.mean() > 0.5
 
 # %% [markdown]
 # With attention, {glue:text}`long_att_solved` of three seeds solve the recall at 400
 # steps, in {glue:text}`long_att_updates` updates on average; the same LSTM with a
 # last-state readout solves it in {glue:text}`long_last_solved`, as the table's rule
-# assumed. The weights point at the marked step: it gets the largest weight in
+# assumed. {glue:text}`long_att_words`: it gets the largest weight in
 # {glue:text}`long_att_points` of the 1,000 test sequences, and on average
-# {glue:text}`long_att_mass` of the total weight.
-# Attention did not make the LSTM's own memory any longer; it made memory unnecessary,
-# since the state at the marked step only has to hold what it has just read, and the
-# gradient reaches that state in one hop (the flat dashed line of the gradient figure).
-# The price is that the whole sequence of states must be kept, and each answer costs
-# work in proportion to its length. Transformers {cite}`vaswani2017attention` take the
-# idea to its end and drop the recurrence; {ref}`ch-after-rnn` puts one beside the LSTM
-# and the GRU.
+# {glue:text}`long_att_mass` of the total weight. Attention did not make the LSTM's own
+# memory any longer; it made memory unnecessary, since the state at the marked step only
+# has to hold what it has just read, and the gradient reaches that state in one hop (the
+# flat dashed line of the gradient figure). The price is that the whole sequence of states
+# must be kept, and each answer costs work in proportion to its length. Transformers
+# {cite}`vaswani2017attention` take the idea to its end and drop the recurrence;
+# {ref}`ch-after-rnn` puts one beside the LSTM and the GRU.
 
 # %% tags=["remove-cell"]
 glue("long_bi_solved", int(far_table.loc["bilstm", "succeeded"]))
 glue("long_bi_updates", f"{far_table.loc['bilstm', 'mean updates']:.0f}")
-assert far_table.loc["bilstm", "succeeded"] >= 2
 
 # %% [markdown]
 # ## Bidirectional layers: what they are for, and a trap
@@ -788,11 +875,12 @@ for name in ("lstm", "bilstm"):
         glue(f"long_leak_{name}_{short}", f"{leak.loc[name, col]:.3f}")
 glue("long_leak_naive", f"{leak.loc['naive (last value)', 'causal, test period']:.3f}")
 assert leak.loc["bilstm", "shuffled windows"] < 0.5 * 0.09  # below the noise floor
-assert leak.loc["bilstm", "causal, test period"] > 0.9 * leak.loc[
+no_better = leak.loc["bilstm", "causal, test period"] > 0.9 * leak.loc[
     "naive (last value)", "causal, test period"]
+glue("long_leak_words", "no better than" if no_better else "only somewhat better than",
+     zh="并不更好" if no_better else "只是略好一些")  # fmt: skip
 assert leak.loc["lstm", "causal, test period"] < 0.7 * leak.loc[
     "naive (last value)", "causal, test period"]
-assert leak.loc["lstm"].min() > 0.09 > leak.loc["bilstm", "shuffled windows"]
 assert leak.loc["lstm"].max() < 0.15
 
 # %% [markdown]
@@ -800,14 +888,14 @@ assert leak.loc["lstm"].max() < 0.15
 # {glue:text}`long_leak_bilstm_shuffled`, far below the noise floor of 0.09, which no
 # honest forecast can reach: its backward direction has read $x_{t+1}$, the very value it
 # is asked for, and copies it. Used causally it scores
-# {glue:text}`long_leak_bilstm_causal`, no better than repeating the last value
-# ({glue:text}`long_leak_naive`), because at the end of a window its backward direction
-# has read nothing it can use. The one-directional LSTM scores
+# {glue:text}`long_leak_bilstm_causal`, {glue:text}`long_leak_words` repeating the last
+# value ({glue:text}`long_leak_naive`), because at the end of a window its backward
+# direction has read nothing it can use. The one-directional LSTM scores
 # {glue:text}`long_leak_lstm_shuffled` and {glue:text}`long_leak_lstm_causal`, near the
-# floor on both (the shuffled score includes the first steps of each window, where it
-# has little context). A bidirectional layer is a sound encoder for a window of *past*
-# values whose target lies after its end: that window is known in full when the forecast
-# is made. What must never happen is a target inside the window.
+# floor on both (the shuffled score includes the first steps of each window, where it has
+# little context). A bidirectional layer is a sound encoder for a window of *past* values
+# whose target lies after its end: that window is known in full when the forecast is made.
+# What must never happen is a target inside the window.
 
 # %% tags=["results", "hide-input"]
 success = {}
@@ -868,8 +956,8 @@ results(
 # ```{admonition} Common pitfalls
 # :class: dropdown
 #
-# * **One run, one verdict.** Near the edge of what a model can learn, one seed succeeds
-#   and the next fails (the LSTM with bias +3 solved the recall at 100 steps with
+# * **One run, one verdict.** Near the edge of what a model can learn, one seed may
+#   succeed and the next fail (the LSTM with bias +3 solved the recall at 100 steps with
 #   {glue:text}`long_recall_b3_100` of 3 seeds); report the rate over seeds.
 # * **PyTorch's default LSTM for long memory.** Its forget gate starts near 0.5, and the
 #   gradient 50 steps back is already negligible; set the forget-gate bias
@@ -890,9 +978,9 @@ results(
 # * Measure memory on a task whose dependency length you control, against an
 #   input-blind baseline, with a success criterion fixed before training and several
 #   seeds: single runs of these tasks succeed or fail by chance near the edge.
-# * Whether a long dependency is learned depends on the gradient that reaches it: open
-#   the memory gate at the start (on the recall a forget-gate bias of +3 did what +1
-#   could not), and expect the limit to move with the task and the training budget.
+# * Whether a long dependency is learned depends on the gradient that reaches it: open the
+#   memory gate at the start (on the recall {glue:text}`long_bias_words`), and expect the
+#   limit to move with the task and the training budget.
 # * Clip gradients: gated networks' gradients explode too, most of all once they have
 #   learned to remember; clipping bounds the step and costs nothing otherwise.
 # * On chunked streams, carry the state between chunks (truncated BPTT); windows that

@@ -41,7 +41,7 @@ if "google.colab" in sys.modules:
 from seqlib.reproducibility import set_seed, setup
 
 # One thread for PyTorch and NumPy's BLAS, and the seeds (see ch. 5).
-setup(seed=0, threads=1, frameworks=("torch",))
+setup(seed=0, frameworks=("torch",))
 
 import time
 import warnings
@@ -368,12 +368,43 @@ glue("m4_lin_seconds", f"{lin_row['seconds']:.0f}")
 glue("m4_tf_params", f"{int(tf_row['parameters']):,}")
 glue("m4_lstm_params", f"{int(same['parameters']):,}")
 glue("m4_lin_params", f"{int(lin_row['parameters']):,}")
+# Words for one training run of each model, glued rather than asserted: another CPU
+# trains to other numbers, and the seeds' own differences are of this size.
+rnn_better = all(same[s] < tf_row[s] for s in ("validation OWA", "test OWA"))
+tf_slower = tf_row["seconds"] > same["seconds"]
+m4_words = {
+    (True, True): ("recurrence is neither slow nor worse",
+                   "循环既不慢，效果也不差"),
+    (True, False): ("recurrence is slower here, but not worse",
+                    "循环在这里更慢，但效果不差"),
+    (False, True): ("recurrence is not slower, but here it is not better either",
+                    "循环并不更慢，但在这里效果也不更好"),
+    (False, False): ("recurrence is slower here and not better",
+                     "循环在这里更慢，效果也不更好"),
+}[rnn_better, tf_slower]
+glue("m4_rnn_words", m4_words[0], zh=m4_words[1])
+glue("m4_attention_words",
+     "Attention brought nothing on seven daily steps" if rnn_better
+     else "Attention did better than the same-budget LSTM on seven daily steps",
+     zh="在七个按天划分的时间步上，注意力没有带来任何好处" if rnn_better
+     else "在七个按天划分的时间步上，注意力比相同预算的 LSTM 做得更好")  # fmt: skip
+glue("m4_cost_words", "at a higher cost" if tf_slower else "at a lower cost",
+     zh="代价却更高" if tf_slower else "代价也更低")  # fmt: skip
+order = [np.sign(lin_row[s] - tf_row[s]) for s in ("validation OWA", "test OWA")]
+close = all(abs(lin_row[s] - tf_row[s]) < 0.03 for s in ("validation OWA", "test OWA"))
+glue("m4_lin_tf_words",
+     ("close" if close else "apart by 0.03 or more")
+     + (", in a different order" if order[0] != order[1] else ", in the same order"),
+     zh=("相差不大" if close else "相差 0.03 或更多")
+     + ("，先后顺序也不同" if order[0] != order[1] else "，先后顺序相同"))  # fmt: skip
+rnn_wins = same["test OWA"] < min(tf_row["test OWA"], lin_row["test OWA"])
+glue("m4_wins_words", "the recurrent network wins" if rnn_wins
+     else "the same-budget recurrent network does not win",
+     zh="胜出的是循环网络" if rnn_wins else "相同预算的循环网络并没有胜出")  # fmt: skip
 
 # %% tags=["remove-cell"]
-# The claims of the next paragraph.
-assert same["validation OWA"] < tf_row["validation OWA"] - 0.01
-assert same["test OWA"] < tf_row["test OWA"] - 0.01
-assert tf_row["seconds"] > 2 * same["seconds"]  # several times the cost
+# The claims of the next paragraph that hold with margins several times the seeds'
+# differences (chapter 10's ablations); the closer ones are glued words above.
 two = m4_table.loc["linear, two weeks"]
 one = m4_table.loc["linear, one week"]
 assert two["validation OWA"] < one["validation OWA"] - 0.02
@@ -381,36 +412,35 @@ assert linear_choice == "linear, two weeks"
 assert lin_row["test OWA"] > same["test OWA"] + 0.02  # behind the LSTM at less budget
 assert lin_row["test OWA"] > m4_earlier["lstm_torch"] + 0.05
 assert lin_row["test OWA"] < m4_earlier["seasonal_naive"] - 0.05  # ahead of sNaive
-for split in ("validation OWA", "test OWA"):  # linear and Transformer: close
-    assert abs(lin_row[split] - tf_row[split]) < 0.03
 
 # %% [markdown]
 # At the same reduced budget, the LSTM reaches a test OWA of {glue:text}`m4_same_test`
 # ({glue:text}`m4_lstm_params` parameters) and the Transformer {glue:text}`m4_tf_test`
 # ({glue:text}`m4_tf_params` parameters), having taken {glue:text}`m4_tf_cost` times as
-# long to train: on these short inputs (7 steps), recurrence is neither slow nor worse.
-# The linear model improves with a longer window, as Zeng et al. found (validation OWA
-# {glue:text}`m4_one_week_val` with one week, {glue:text}`m4_two_weeks_val` with two), and
-# with {glue:text}`m4_lin_params` weights and {glue:text}`m4_lin_seconds` s of training it
-# reaches {glue:text}`m4_lin_test` on test. That is far better than Naive2 (1) and
-# sNaive ({glue:text}`m4_snaive`), and behind both recurrent networks: the same-budget LSTM, and
-# {ref}`ch-m4`'s full-budget LSTM ({glue:text}`m4_lstm_full`) and GRU
-# ({glue:text}`m4_gru_full`). Zeng et al.'s finding concerns long-horizon benchmarks
-# (electricity, traffic, weather) and Transformer forecasters. Here the linear model
-# and the Transformer are close, in a different order on validation
-# ({glue:text}`m4_two_weeks_val` against {glue:text}`m4_tf_val`) and on test; on M4's
-# short, varied hourly series, with a week or two of history and a 48-hour horizon, the
-# recurrent network wins.
+# long to train: on these short inputs (7 steps), in one run each,
+# {glue:text}`m4_rnn_words`. The linear model improves with a longer window, as Zeng et
+# al. found (validation OWA {glue:text}`m4_one_week_val` with one week,
+# {glue:text}`m4_two_weeks_val` with two), and with {glue:text}`m4_lin_params` weights and
+# {glue:text}`m4_lin_seconds` s of training it reaches {glue:text}`m4_lin_test` on test.
+# That is far better than Naive2 (1) and sNaive ({glue:text}`m4_snaive`), and behind both
+# recurrent networks: the same-budget LSTM, and {ref}`ch-m4`'s full-budget LSTM
+# ({glue:text}`m4_lstm_full`) and GRU ({glue:text}`m4_gru_full`). Zeng et al.'s finding
+# concerns long-horizon benchmarks (electricity, traffic, weather) and Transformer
+# forecasters. Here the linear model and the Transformer are {glue:text}`m4_lin_tf_words`
+# on validation ({glue:text}`m4_two_weeks_val` against {glue:text}`m4_tf_val`) and on
+# test; on M4's short, varied hourly series, with a week or two of history and a 48-hour
+# horizon, {glue:text}`m4_wins_words`.
 #
 # ## Text: rt-polarity
 #
 # The split, the vocabulary and the recurrent models are {ref}`ch-text`'s: 80 % of the
-# sentences for training, 10 % for validation, 10 % for the test, stratified with seed
-# 0; word ids from the training sentences' vocabulary; an embedding of 32 numbers, a
-# layer of 32 units, dropout 0.5, Adam at 0.005, early stopping after one epoch without
-# progress. We train the LSTM and the GRU again, because the compression and
-# interpretability sections need them, and check that they score what {ref}`ch-text`
-# recorded.
+# sentences for training, 10 % for validation, 10 % for the test, stratified with seed 0;
+# word ids from the training sentences' vocabulary; an embedding of 32 numbers, a layer of
+# 32 units, dropout 0.5, Adam at 0.005, early stopping after one epoch without progress.
+# We train the LSTM and the GRU again, because the compression and interpretability
+# sections need them. With the same seeds they score within {glue:text}`text_retrain_gap`
+# points of what {ref}`ch-text` recorded (on another CPU the same seeds train to slightly
+# different weights); the comparison below uses the recorded scores.
 
 # %%
 texts, labels = datasets.load("rt-polarity")
@@ -465,9 +495,13 @@ text_test = {name: accuracy(m, text["test"]) for name, m in text_models.items()}
 print({name: round(a, 4) for name, a in text_test.items()})
 
 # %% tags=["remove-cell"]
-# The retrained recurrent models are chapter 11's: the same settings and seeds.
-for cell in ("lstm", "gru"):
-    assert abs(text_test[cell] - earlier["rt-polarity"]["scores"][f"{cell}_torch"]) < 0.01
+# The retrained recurrent models have chapter 11's settings and seeds; on another CPU
+# they train to slightly different weights, so the gap is glued, not asserted.
+text_gap = max(
+    abs(text_test[cell] - earlier["rt-polarity"]["scores"][f"{cell}_torch"])
+    for cell in ("lstm", "gru")
+)
+glue("text_retrain_gap", f"{100 * text_gap:.1f}")
 glue("text_tf_test", f"{100 * text_test['transformer']:.1f}")
 glue("text_gru_test", f"{100 * earlier['rt-polarity']['scores']['gru_torch']:.1f}")
 glue("text_lstm_test", f"{100 * earlier['rt-polarity']['scores']['lstm_torch']:.1f}")
@@ -535,9 +569,6 @@ for name, model in speech_models.items():
           f"{speech_test[name]:.3f} ({speech_costs[name].seconds:.0f} s)")
 
 # %% tags=["remove-cell"]
-for cell in ("lstm", "gru"):
-    assert abs(speech_test[cell] - earlier["fsdd"]["scores"][f"{cell}_torch"]) < 0.01
-assert speech_test["transformer"] >= 0.97
 glue("speech_tf_test", f"{100 * speech_test['transformer']:.1f}")
 glue("speech_rnn_test", f"{100 * earlier['fsdd']['scores']['lstm_torch']:.1f}")
 
@@ -596,41 +627,89 @@ who.round({"seconds": 1, "test score": 4})
 lstm_params = report.stored_glue("10_m4_hourly.ipynb", "lstm_params")
 assert lstm_params == f"{n_parameters(m4_rnn['lstm']):,}"
 scores_of = who["test score"]
+# Chapter 10's full-budget LSTM (stored) is ahead of every retrained M4 model by far
+# more than a seed moves them; NB-SVM is ahead of chapter 11's stored RNN scores.
 assert scores_of["m4-hourly"].idxmin() == "lstm"
 text_rows, speech_rows = scores_of["rt-polarity"], scores_of["fsdd"]
-assert text_rows.idxmax() == "linear"  # NB-SVM
-assert text_rows["transformer"] < text_rows["gru"]
+assert text_rows["linear"] > text_rows[["lstm", "gru"]].max()
+# The Transformer is one run here: its place among the others is glued, not asserted.
+names = {"lstm": ("LSTM", "LSTM"), "gru": ("GRU", "GRU"),
+         "transformer": ("Transformer", "Transformer")}  # fmt: skip
+ranked = text_rows[["lstm", "gru", "transformer"]].sort_values(ascending=False)
+glue("text_order", ", then ".join(
+    f"the {names[m][0]} ({100 * s:.1f} %)" for m, s in ranked.items()),
+     zh="、".join(
+         f"{names[m][1]}（{100 * s:.1f} %）" for m, s in ranked.items()))  # fmt: skip
+linear_wins = text_rows.idxmax() == "linear"
+glue("text_linear_words",
+     "no neural model beats a linear model on word and bigram counts" if linear_wins
+     else "only the Transformer, retrained here in one run, edges past the linear model",
+     zh="没有哪个神经网络模型能胜过基于词和二元词组计数的线性模型" if linear_wins
+     else "只有在这里训练了一次的 Transformer 略微超过了线性模型")  # fmt: skip
 neural = speech_rows[["lstm", "gru", "transformer"]]
-assert neural.min() > speech_rows["linear"]
-assert neural.max() - neural.min() <= 0.011  # within about three recordings of 300
-for costs in (text_costs, speech_costs):  # about as long as the recurrent models
-    rnn_seconds = np.mean([costs[c].seconds for c in ("lstm", "gru")])
-    assert 0.5 < costs["transformer"].seconds / rnn_seconds < 2.5
+tie = neural.max() - neural.min() <= 0.011 and neural.min() > speech_rows["linear"]
+glue("speech_head", "a tie" if tie else "no clear tie",
+     zh="平局" if tie else "并非明显的平局")  # fmt: skip
+glue("speech_words",
+     "are within a few recordings of each other out of 300, all ahead of the pooled "
+     "logistic regression" if tie else
+     f"are {round(300 * (neural.max() - neural.min()))} recordings apart out of 300",
+     zh="在 300 段录音中只相差几段，都领先于基于汇聚特征的逻辑回归" if tie else
+     f"在 300 段录音中相差 {round(300 * (neural.max() - neural.min()))} 段")  # fmt: skip
+cost_ratios = [
+    costs["transformer"].seconds / np.mean([costs[c].seconds for c in ("lstm", "gru")])
+    for costs in (text_costs, speech_costs)
+]
+alike = all(0.5 < r < 2 for r in cost_ratios)
+glue("cost_words", "about as long as the recurrent models" if alike else
+     " and ".join(f"{r:.1f} times as long as the recurrent models" for r in cost_ratios),
+     zh="与循环模型大致相当" if alike else
+     "、".join(f"是循环模型的 {r:.1f} 倍" for r in cost_ratios))  # fmt: skip
+tf_behind_gru = text_rows["transformer"] < text_rows["gru"]
+parts = [
+    ("lost on M4 Hourly at the same budget" if rnn_better
+     else "did better than the same-budget LSTM on M4 Hourly",
+     "在 M4 Hourly 上，相同预算下它输了" if rnn_better
+     else "在 M4 Hourly 上，它比相同预算的 LSTM 做得更好"),
+    ("cost more to train" if tf_slower else "cost less to train",
+     "训练代价还更高" if tf_slower else "训练代价更低"),
+    ("was behind the GRU on rt-polarity" if tf_behind_gru
+     else "was not behind the GRU on rt-polarity",
+     "在 rt-polarity 上它落后于 GRU" if tf_behind_gru
+     else "在 rt-polarity 上它并不落后于 GRU"),
+    ("tied on spoken digits" if tie else "did not tie on spoken digits",
+     "在语音数字上则打成平手" if tie else "在语音数字上并非平手"),
+]
+beaten = rnn_better and tf_behind_gru and tie
+glue("tf_takeaway_words",
+     ("did not beat the recurrent networks: it " if beaten else "compared as follows: it ")
+     + f"{parts[0][0]} and {parts[1][0]}, it {parts[2][0]}, and it {parts[3][0]}",
+     zh=("都没有胜过循环网络：" if beaten else "与循环网络的比较如下：")
+     + f"{parts[0][1]}，{parts[1][1]}；{parts[2][1]}；{parts[3][1]}")  # fmt: skip
+glue("tf_cheaper_words", "attention was not cheaper" if tf_slower
+     else "attention was not dearer",
+     zh="注意力也并不更便宜" if tf_slower else "注意力也并不更昂贵")  # fmt: skip
 
 # %% [markdown]
 # Who wins, per task:
 #
-# * **M4 Hourly**: the LSTM. Attention brought nothing on seven
-#   daily steps, at a higher cost, and the linear model, far ahead of the statistical
-#   benchmarks, stays behind the recurrent networks.
-# * **rt-polarity**: the linear model, NB-SVM ({glue:text}`text_nbsvm_test` %),
-#   as in {ref}`ch-text`; the GRU ({glue:text}`text_gru_test` %) is next, and the
-#   Transformer ({glue:text}`text_tf_test` %) and LSTM ({glue:text}`text_lstm_test` %)
-#   follow. With 8,528 short sentences and no pretrained word vectors, no neural model
-#   beats a linear model on word and bigram counts. Attention's strength shows with
-#   pretraining on far more text, which none of these models had.
-# * **FSDD**: a tie. The LSTM and GRU ({glue:text}`speech_rnn_test` %) and the
-#   Transformer ({glue:text}`speech_tf_test` %) are within a few recordings of each other
-#   out of 300, all ahead of the pooled logistic regression.
+# * **M4 Hourly**: the LSTM. {glue:text}`m4_attention_words`, {glue:text}`m4_cost_words`,
+#   and the linear model, far ahead of the statistical benchmarks, stays behind the
+#   recurrent networks.
+# * **rt-polarity**: the linear model, NB-SVM ({glue:text}`text_nbsvm_test` %), as in
+#   {ref}`ch-text`; then {glue:text}`text_order`. With 8,528 short sentences and no
+#   pretrained word vectors, {glue:text}`text_linear_words`. Attention's strength shows
+#   with pretraining on far more text, which none of these models had.
+# * **FSDD**: {glue:text}`speech_head`. The LSTM and GRU ({glue:text}`speech_rnn_test` %)
+#   and the Transformer ({glue:text}`speech_tf_test` %) {glue:text}`speech_words`.
 #
-# So "Transformers solved the problems of LSTM and GRU" is not what these tasks show.
-# What §8 says against recurrence, the cost of its parameters and of long sequences,
-# does not apply to these models, of tens to hundreds of thousands of parameters
-# reading at most 60 steps; and attention was not cheaper: it took
-# {glue:text}`m4_tf_cost` times the LSTM's training time on M4, and about as long as
-# the recurrent models on the other two tasks. Each number is
-# one training run with one seed; {ref}`ch-m4` and {ref}`ch-text` measured how much a
-# seed moves them.
+# So "Transformers solved the problems of LSTM and GRU" is not what these tasks show. What
+# §8 says against recurrence, the cost of its parameters and of long sequences, does not
+# apply to these models, of tens to hundreds of thousands of parameters reading at most 60
+# steps; and {glue:text}`tf_cheaper_words`: it took {glue:text}`m4_tf_cost` times the
+# LSTM's training time on M4, and {glue:text}`cost_words` on the other two tasks (times on
+# this book's machine). Each number is one training run with one seed; {ref}`ch-m4` and
+# {ref}`ch-text` measured how much a seed moves them.
 
 # %% tags=["results"]
 for task, metric in TASKS.items():
@@ -764,24 +843,44 @@ def time_ratio(variant, task, baseline="float32"):
 
 for task, key in (("fsdd", "speech"), ("rt-polarity", "text")):
     glue(f"int8_speed_{key}", f"{time_ratio('int8', task):.1f}")
-assert time_ratio("int8", "rt-polarity") > max(1.2, time_ratio("int8", "fsdd"))
-assert time_ratio("int8", "fsdd") < 1.3
+
+
+def time_words(ratio):
+    """A time per sequence over float32's, in words (English and Chinese)."""
+    if ratio < 0.9:
+        return "gain", "更快"
+    if ratio <= 1.15:
+        return "about break even", "大致持平"
+    return "lose", "反而更慢"
+
+
+for task, key in (("fsdd", "speech"), ("rt-polarity", "text")):
+    verdict, verdict_zh = time_words(time_ratio("int8", task))
+    glue(f"int8_words_{key}", verdict, zh=verdict_zh)
+# Timings are glued as words, never asserted: they depend on the CPU and its load.
 pruned_ratios = [row(t, c, f"pruned {a}")["ms per sequence"]
                  / row(t, c, "float32")["ms per sequence"]
                  for t, c in cases for a in ("30%", "50%", "70%", "90%")]
 glue("pruned_speed_low", f"{min(pruned_ratios):.1f}")
 glue("pruned_speed_high", f"{max(pruned_ratios):.1f}")
-assert min(pruned_ratios) > 0.6  # zeros make the dense kernels no faster
+no_faster = min(pruned_ratios) > 0.9
+glue("pruned_words", "no faster with zeros" if no_faster
+     else "not built to skip zeros, whatever the spread of these timings",
+     zh="遇到零也不会更快" if no_faster
+     else "并不是为跳过零而设计的，不论这些计时如何起伏")  # fmt: skip
+half_ratios = []
 for dtype in ("bfloat16", "float16"):
     ratio = np.mean([time_ratio(dtype, t) for t in ("fsdd", "rt-polarity")])
     glue(f"{dtype}_speed", f"{ratio:.1f}")
-    assert ratio > 0.9  # no faster than float32 here
+    half_ratios.append(ratio)
+half_faster = min(half_ratios) < 0.9
+glue("half_words", "It is faster here" if half_faster else "It is not faster here",
+     zh="它在这里更快" if half_faster else "它在这里并不更快")  # fmt: skip
 p90 = shrunk.xs("pruned 90%", level="variant")["accuracy change"]
 glue("pruned90_low", f"{-100 * p90.max():.0f}")
 glue("pruned90_high", f"{-100 * p90.min():.0f}")
 p50 = shrunk.xs("pruned 50%", level="variant")["accuracy change"]
 glue("pruned50_worst", f"{-100 * p50.min():.1f}")
-assert p50.min() > -0.01  # half of the weights go at a cost of under a point
 bf16 = shrunk.xs("bfloat16", level="variant")
 glue("bf16_change", f"{100 * bf16['accuracy change'].abs().max():.1f}")
 text_share = n_parameters(text_models["lstm"].embedding) / n_parameters(text_models["lstm"])
@@ -812,28 +911,27 @@ glue("fig-after-rnn-pruning", fig)
 #
 # What the table and the figure say:
 #
-# * **int8** files are {glue:text}`int8_ratio_low` to {glue:text}`int8_ratio_high` of
-#   the float32 size and change the accuracy by at most {glue:text}`int8_change` points.
-#   Speed is another matter: per sequence, the int8 speech models took
+# * **int8** files are {glue:text}`int8_ratio_low` to {glue:text}`int8_ratio_high` of the
+#   float32 size and change the accuracy by at most {glue:text}`int8_change` points. Speed
+#   is another matter: per sequence, the int8 speech models took
 #   {glue:text}`int8_speed_speech` times the float32 time, the int8 text models
 #   {glue:text}`int8_speed_text` times. Dynamic quantization converts each step's
-#   activations to integers and the results back, a cost per step that the cheaper
-#   integer products must earn back: the speech models, which read 234 numbers per
-#   step, about break even; the text models, which read 32, lose.
-# * **Pruning** leaves the file exactly as large, because the zeros are stored like
-#   any other number; only compression (the gzip column) or a sparse format turns them
-#   into savings, and PyTorch's dense kernels are no faster with zeros (the pruned
-#   models took {glue:text}`pruned_speed_low` to {glue:text}`pruned_speed_high` times
-#   the float32 time). Up to half of the weights can go at a cost of at most
-#   {glue:text}`pruned50_worst` points; at 90 % the models lose
-#   {glue:text}`pruned90_low` to {glue:text}`pruned90_high` points. Pruning is usually
-#   followed by more training, which recovers much of that; here it is measured
-#   without.
+#   activations to integers and the results back, a cost per step that the cheaper integer
+#   products must earn back: on this machine the speech models, which read 234 numbers per
+#   step, {glue:text}`int8_words_speech`; the text models, which read 32,
+#   {glue:text}`int8_words_text`.
+# * **Pruning** leaves the file exactly as large, because the zeros are stored like any
+#   other number; only compression (the gzip column) or a sparse format turns them into
+#   savings, and PyTorch's dense kernels are {glue:text}`pruned_words` (the pruned models
+#   took {glue:text}`pruned_speed_low` to {glue:text}`pruned_speed_high` times the float32
+#   time). Up to half of the weights can go at a cost of at most
+#   {glue:text}`pruned50_worst` points; at 90 % the models lose {glue:text}`pruned90_low`
+#   to {glue:text}`pruned90_high` points. Pruning is usually followed by more training,
+#   which recovers much of that; here it is measured without.
 # * **Half precision** halves the file and changes the accuracy by at most
-#   {glue:text}`bf16_change` points. It is not faster here: on average `bfloat16` took
-#   {glue:text}`bfloat16_speed` and `float16` {glue:text}`float16_speed` times the
-#   float32 time per sequence. Half precision pays mainly on GPUs, and where memory is
-#   short.
+#   {glue:text}`bf16_change` points. {glue:text}`half_words`: on average `bfloat16` took
+#   {glue:text}`bfloat16_speed` and `float16` {glue:text}`float16_speed` times the float32
+#   time per sequence. Half precision pays mainly on GPUs, and where memory is short.
 # * In the text models, {glue:text}`embedding_share` % of the parameters are the word
 #   vectors, so what shrinks the file is what is done to the embedding.
 #
@@ -892,18 +990,20 @@ print(f"ms per recording: PyTorch {torch_ms:.3f}, ONNX Runtime {onnx_ms:.3f}")
 assert gap < 1e-4
 assert (onnx_out.argmax(axis=1) == torch_out.argmax(axis=1)).all()
 assert metrics.accuracy(speech["test"][2], onnx_out.argmax(axis=1)) == speech_test["lstm"]
-assert onnx_ms < torch_ms
 onnx_path.unlink()
 glue("onnx_gap", f"{gap:.0e}")
-glue("onnx_speedup", f"{torch_ms / onnx_ms:.0f}")
+speedup = torch_ms / onnx_ms
+glue("onnx_speedup", f"{speedup:.0f}" if speedup >= 10 else f"{speedup:.1f}")
+glue("onnx_words", "times as fast as" if speedup > 1.1 else "times the speed of",
+     zh="倍" if speedup > 1.1 else "倍（并不更快）")  # fmt: skip
 
 # %% [markdown]
-# The logits agree to within {glue:text}`onnx_gap`, so the predictions are the same,
-# and ONNX Runtime classifies a recording {glue:text}`onnx_speedup` times as fast as
-# PyTorch called from Python. Most of PyTorch's time per call on such a small model is
-# the overhead of running each operation from Python; the exported graph runs in one
-# call into C++. For one short sequence at a time, the runtime matters more than the
-# number format.
+# The logits agree to within {glue:text}`onnx_gap`, so the predictions are the same, and
+# on this machine ONNX Runtime classifies a recording {glue:text}`onnx_speedup`
+# {glue:text}`onnx_words` PyTorch called from Python. Most of PyTorch's time per call on
+# such a small model is the overhead of running each operation from Python; the exported
+# graph runs in one call into C++. For one short sequence at a time, the runtime matters
+# more than the number format.
 
 # %% tags=["results"]
 keys = shrunk.reset_index()
@@ -1003,7 +1103,13 @@ glue("speech_f_first", f"{f_speech[0].mean():.2f}")
 glue("speech_f_later", f"{f_speech[1:].mean():.2f}")
 glue("speech_f_saturated", f"{100 * saturated(f_speech):.0f}")
 glue("speech_z_saturated", f"{100 * saturated(gates['GRU update gate z']):.0f}")
-assert f_speech[0].mean() < 0.3 < f_speech[1:].mean()
+first, later = f_speech[0].mean(), f_speech[1:].mean()
+glue("speech_f_words", "most of the LSTM's forget gates are near 0" if first < 0.3
+     else "the LSTM's forget gates are lower than later" if first < later
+     else "the LSTM's forget gates are no lower than later",
+     zh="LSTM 的大多数遗忘门都接近 0" if first < 0.3
+     else "LSTM 的遗忘门比之后更低" if first < later
+     else "LSTM 的遗忘门并不比之后更低")  # fmt: skip
 
 # %% [markdown]
 # ```{glue:figure} fig-after-rnn-gates-speech
@@ -1013,14 +1119,14 @@ assert f_speech[0].mean() < 0.3 < f_speech[1:].mean()
 # {glue:text}`speech_steps` steps: 1 keeps a unit's memory, 0 replaces it.
 # ```
 #
-# At the first step most of the LSTM's forget gates are near 0 (their mean is
-# {glue:text}`speech_f_first`): there is nothing to keep yet, the state starts at
-# zero. Later their mean is {glue:text}`speech_f_later`, and each unit behaves in its
-# own way, some keeping their memory step after step, others rewriting it.
+# At the first step {glue:text}`speech_f_words` (their mean is
+# {glue:text}`speech_f_first`): there is nothing to keep yet, the state starts at zero.
+# Later their mean is {glue:text}`speech_f_later`, and each unit behaves in its own way,
+# some keeping their memory step after step, others rewriting it.
 # {glue:text}`speech_f_saturated` % of the LSTM's forget-gate values (and
 # {glue:text}`speech_z_saturated` % of the GRU's update-gate values) are below 0.1 or
-# above 0.9: the units mostly switch between keeping and replacing. The same picture for
-# a sentence from the test split, through the text LSTM; each column is one word:
+# above 0.9: the units mostly switch between keeping and replacing. The same picture for a
+# sentence from the test split, through the text LSTM; each column is one word:
 
 # %%
 candidates = [k for k in test_ix if " but " in texts[k] and X_lengths[k] <= 18]
@@ -1178,7 +1284,6 @@ for ids, ig in attributions:
 drops, shares = np.concatenate(drops), np.concatenate(shares)
 glue("ig_occlusion_corr", f"{np.corrcoef(drops, shares)[0, 1]:.2f}")
 glue("ig_occlusion_gap", f"{np.abs(drops - shares).max():.1f}")
-assert np.abs(drops - shares).max() > 0.3
 ids0, ig0 = attributions[0]
 unknown_base = explain.token_attributions(
     gru_text, ids0, score=log_odds, lengths=len(ids0), baseline_id=UNKNOWN
@@ -1186,14 +1291,12 @@ unknown_base = explain.token_attributions(
 glue("ig_baseline_corr", f"{np.corrcoef(ig0.values, unknown_base.values)[0, 1]:.2f}")
 glue("ig_unknown_total", f"{unknown_base.values.sum():+.2f}")
 glue("ig_padding_total", f"{ig0.values.sum():+.2f}")
-assert abs(unknown_base.values.sum() - ig0.values.sum()) > 0.5
 
 # %% [markdown]
 # ## Key takeaways
 #
-# * On the book's three tasks, a small Transformer encoder did not beat the recurrent
-#   networks: it lost on M4 Hourly at the same budget and cost more to train, it was
-#   behind the GRU on rt-polarity, and it tied on spoken digits.
+# * On the book's three tasks, in one run each, a small Transformer encoder
+#   {glue:text}`tf_takeaway_words`.
 # * A linear model over the input window is a baseline to run first: it trains in
 #   seconds and improves with a longer window, but on M4 Hourly it stays behind the LSTM;
 #   on short texts, the linear NB-SVM is still the model to beat.

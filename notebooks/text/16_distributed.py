@@ -289,7 +289,7 @@ glue("speed_spread", f"{(by_processes.max() / by_processes.min()).max():.1f}")
 glue("load", f"{os.getloadavg()[0]:.1f}")
 glue("grad_kib", f"{4 * single.size / 1024:.0f}")
 glue("steps_per_epoch", f"{runs['2p-seed0']['steps'] // BUDGET['epochs']}")
-assert speedup > 0.3  # no collapse; the rest depends on the machine's load
+# The speed-up is glued, not asserted: it depends on the machine and its load.
 
 # %% tags=["hide-input", "remove-output"]
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
@@ -531,8 +531,9 @@ results(
 #   gives the same weights as an uninterrupted run.
 # * With a fixed global batch, more processes compute the same training; on a cluster the
 #   effective batch usually grows with the processes, and the learning rate with it.
-# * Measure before scaling out: a small model on shared CPU cores gains little from a
-#   second process, while one process per GPU with enough work per step gains much more.
+# * Measure before scaling out: here a small model on shared CPU cores ran
+#   {glue:text}`speedup` times as fast with a second process, while one process per GPU
+#   with enough work per step gains much more.
 #
 # ## Exercises
 #
