@@ -428,7 +428,7 @@ for steps in (10, 100):
 
 # %% tags=["remove-cell"]
 glue("memory_rnn_10_solved", int(np.sum(memory[10] > 0.95)))
-glue("memory_rnn_10", f"{memory[10].min():.0%}")
+glue("memory_rnn_10", f"{memory[10].min():.1%}")
 glue("memory_rnn_100", f"{memory[100].max():.0%}")
 # 100 steps back the gradient is below 1e-20 (above): no run can learn, on any machine.
 assert (memory[100] < 0.6).all()
@@ -438,7 +438,7 @@ assert (memory[10] > 0.95).any()
 
 # %% [markdown]
 # The result follows the gradients. Over 10 steps the plain RNN solved the task in
-# {glue:text}`memory_rnn_10_solved` of 3 runs (accuracy at least
+# {glue:text}`memory_rnn_10_solved` of 3 runs (the lowest of the three accuracies:
 # {glue:text}`memory_rnn_10`); over 100 it stayed at chance in every run (at most
 # {glue:text}`memory_rnn_100`), because the gradient that would teach it to keep the first
 # input is gone long before it gets there.
@@ -613,9 +613,9 @@ glue("rnn_grad_60", f"{profiles['plain RNN'][60]:.0e}")
 # {glue:text}`memory_rnn_30_solved` at 30, {glue:text}`memory_rnn_40_solved` at 40,
 # {glue:text}`memory_rnn_50_solved` at 50 and {glue:text}`memory_rnn_60_solved` at 60.
 # There is no sharp limit: between the lengths that every seed learns and those that none
-# does lies a range where the outcome depends on the seed (and, for the same seed, on the
-# machine's rounding). The gradient explains the trend, not the draw: in the randomly
-# initialised NumPy networks of {numref}`fig-rnn-gradients` it is about
+# does lies a range where the outcome depends on the seed (and, for the same seed, can
+# depend on the machine's rounding). The gradients fit the trend, not the draw: in the
+# randomly initialised NumPy networks of {numref}`fig-rnn-gradients` it is about
 # {glue:text}`rnn_grad_20` 20 steps back and {glue:text}`rnn_grad_60` 60 steps back, and
 # each further step divides it again, so the signal that training must pick up fades
 # steadily with the length.

@@ -787,8 +787,8 @@ assert 30 < weakest < 70 and both_ends.min() > 1e4 * one_way.min()
 #   bias vectors on top.
 # * Gates help only when they start open: with the memory gate's bias at $+3$ the gradient
 #   99 steps back was about {glue:text}`lstm_open_grad_99` instead of
-#   {glue:text}`lstm_grad_99`, and only then did the memory test succeed, in some of three
-#   runs.
+#   {glue:text}`lstm_grad_99`, and only then did the memory test succeed
+#   ({glue:text}`memory_lstm_open_solved` of three runs for the LSTM).
 # * Fewer parameters does not mean faster: measure the implementation you will run.
 
 # %% [markdown]

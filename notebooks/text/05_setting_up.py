@@ -239,15 +239,15 @@ print('device("auto") picks:', device("auto"))
 # GPU and that software, and still differs from the CPU's.
 #
 # **Not always faster.** A GPU is fast when it has a lot of arithmetic to do at once. The
-# book's models have little: most have a hidden state of 32 to 64 numbers and batches of
-# a few dozen sequences. As the section on threads below shows on the CPU, such a network
-# is limited by latency, not arithmetic: each time step has to wait for the one
+# book's models have little: most have a hidden state of 32 to 64 numbers and batches of a
+# few dozen sequences. As the section on threads below measures on the CPU, such a network
+# is limited by latency as much as by arithmetic: each time step has to wait for the one
 # before it, and each step's work is small. On a GPU every operation is also a kernel
-# launched by the CPU, with a fixed cost of its own, and a training step launches many
-# of them (the layers, the loss, the gradients, the optimiser). cuDNN's fused kernels
-# remove much of the per-step cost of the recurrence, but not the rest, so a small model
-# may train no faster on a GPU than on a CPU core, and sometimes slower. The GPU pulls
-# ahead as the layers get wider, the batches larger and the sequences longer.
+# launched by the CPU, with a fixed cost of its own, and a training step launches many of
+# them (the layers, the loss, the gradients, the optimiser). cuDNN's fused kernels remove
+# much of the per-step cost of the recurrence, but not the rest, so a small model may
+# train no faster on a GPU than on a CPU core, and sometimes slower. The GPU pulls ahead
+# as the layers get wider, the batches larger and the sequences longer.
 # {func}`seqlib.timing.time_training_step` accepts `device=` as well, to measure this on
 # your own machine; called without it, it times a layer where its weights are, so that a
 # measurement of CPU threads stays one whatever `SEQLIB_DEVICE` says.

@@ -806,10 +806,12 @@ for key, name in winners.items():
 glue("final_seconds", f"{max(m.history.seconds for m in final.values()):.0f}")
 period_gap = abs(final_val.loc["lstm", "OWA"] - final_test.loc[labels["lstm"], "OWA"])
 period_more = period_gap > full_seed_gap
-glue("period_words", "Another 48 hours moved the LSTM's score more than that"
-     if period_more else "Another 48 hours moved the LSTM's score less than that",
-     zh="换一段 48 小时，LSTM 分数的变化比这更大" if period_more
-     else "换一段 48 小时，LSTM 分数的变化比这更小")  # fmt: skip
+glue("period_words",
+     "Another 48 hours moved the LSTM's score more than its second full-budget seed did"
+     if period_more else
+     "Another 48 hours moved the LSTM's score less than its second full-budget seed did",
+     zh="换一段 48 小时，LSTM 分数的变化比完整预算下换一个随机种子更大" if period_more
+     else "换一段 48 小时，LSTM 分数的变化比完整预算下换一个随机种子更小")  # fmt: skip
 n_params = sum(p.numel() for p in final["lstm"].module.parameters())
 glue("lstm_params", f"{n_params:,}")
 

@@ -1055,9 +1055,11 @@ glue("unit", str(unit))
 # {glue:text}`test_rnn_ensemble` % on test, against NB-SVM's {glue:text}`nbsvm_val` % and
 # {glue:text}`test_nbsvm` %: {glue:text}`ensemble_vs_nbsvm_val` on validation and
 # {glue:text}`ensemble_vs_nbsvm_test` on test. {glue:text}`ensemble_split_words`, and the
-# gaps are {glue:text}`ensemble_gaps_se` standard errors (of {glue:text}`val_se` points),
-# {glue:text}`ensemble_claim_words`, and the ensemble costs seven trainings.
-# {numref}`ex-text-bigrams` tries to give the recurrent model NB-SVM's bigrams.
+# gaps are {glue:text}`ensemble_gaps_se` times the standard error of one model's accuracy
+# on this split ({glue:text}`val_se` points; the error of a difference between two models
+# is larger unless they err on the same sentences), {glue:text}`ensemble_claim_words`, and
+# the ensemble costs seven trainings. {numref}`ex-text-bigrams` tries to give the
+# recurrent model NB-SVM's bigrams.
 #
 # ## Other reviews, no retraining
 #

@@ -694,9 +694,9 @@ mm_share = gru_ops[gru_ops.name.isin(["aten::mm", "aten::addmm"])].self_ms.sum()
 glue("gru_mm_share", f"{100 * mm_share / gru_ops.self_ms.sum():.0f} %")
 close = 0.8 < ms.iloc[1] / ms.iloc[2] < 1.25
 glue("op_by_op_words",
-     "the two cells are close, and the GRU no longer loses" if close
+     "the two cells take times within a quarter of each other" if close
      else "the two cells still differ by more than a quarter",
-     zh="两种单元的速度相近，GRU 也不再落后" if close
+     zh="两种单元的耗时相差不到四分之一" if close
      else "两种单元的差别仍超过四分之一")  # fmt: skip
 if torch.backends.mkldnn.is_available():  # every x86 build of PyTorch
     onednn_ops = {"aten::mkldnn_rnn_layer", "aten::mkldnn_rnn_layer_backward"}
@@ -887,12 +887,12 @@ glue("ms_lstm_large", f"{ms('torch', 'lstm', **L):.0f}")
 glue("ms_gru_large", f"{ms('torch', 'gru', **L):.0f}")
 faster = "LSTM" if ratios["gru_lstm_small"] > 1 else "GRU"
 glue("small_faster", faster, zh=faster)
-narrows = ratios["gru_lstm_large"] < ratios["gru_lstm_small"]
+narrows = ratios["gru_lstm_large"] < ratios["gru_lstm_mid"] < ratios["gru_lstm_small"]
 glue("gap_words",
      "the larger the matrix products, the less the per-operation overhead counts"
-     if narrows else "here the ratio did not move towards 1 as the products grew",
+     if narrows else "here the ratio did not fall steadily as the products grew",
      zh="矩阵乘法越大，每个操作的固定开销就越不重要" if narrows
-     else "在这里，比值并没有随着乘法变大而趋近 1")  # fmt: skip
+     else "在这里，比值并没有随着乘法变大而稳步下降")  # fmt: skip
 loop_slower = ratios["loop_fused_lstm_small"] > 1
 glue("loop_words", "slower than" if loop_slower else "no slower than",
      zh="比融合层慢" if loop_slower else "并不比融合层慢")  # fmt: skip
@@ -926,7 +926,7 @@ for impl, cell in [("fused", "lstm"), ("fused", "gru"), ("loop", "lstm")]:
 # * **Time grows with the sequence length**: eight times the steps (50 to 400) cost the
 #   LSTM {glue:text}`time_scaling` times as much. No implementation escapes it; the steps
 #   run one after another.
-# * **A loop of cells is {glue:text}`loop_words` the fused layer**: a Python loop of
+# * **A loop of LSTM cells is {glue:text}`loop_words` the fused layer**: a Python loop of
 #   `nn.LSTMCell` takes {glue:text}`loop_fused_lstm_small` times as long as `nn.LSTM` at
 #   32 units ({glue:text}`loop_fused_lstm_large` at 512); for the GRU the factor is
 #   {glue:text}`loop_fused_gru_small`, since PyTorch's GRU layer is itself a loop of small
@@ -942,9 +942,9 @@ for impl, cell in [("fused", "lstm"), ("fused", "gru"), ("loop", "lstm")]:
 # * **A second thread** changed a small LSTM's step by a factor of
 #   {glue:text}`threads_small` (32 units) and a large one's by {glue:text}`threads_large`
 #   (512 units; the GRU's by {glue:text}`threads_gru_large`), where a factor above 1 is a
-#   speed-up: it paid off {glue:text}`threads_verdict`. Sharing a step's products
-#   between two threads pays only when they are large, and only when the second core is
-#   free ({ref}`ch-setup`).
+#   speed-up: it paid off {glue:text}`threads_verdict`, on this machine and with the
+#   second core free; when other work shares the cores it can cost more than it gains
+#   ({ref}`ch-setup`).
 # * **Memory: the fused GRU holds about half as much, and the reason is oneDNN.** A
 #   training step of 128 units over 400 steps holds {glue:text}`peak_lstm_long` MB at its
 #   peak for the fused LSTM and {glue:text}`peak_gru_long` MB for the GRU, a ratio of
@@ -1006,11 +1006,14 @@ else:
 # * **Short of memory (long sequences, large batches): the fused GRU.** Row `h=128,
 #   T=400`, `peak_mb`: its training step holds {glue:text}`peak_ratio_long` times the
 #   fused LSTM's memory.
-# * **Use the framework's layer, not a loop of cells.** Rows `*_loop_*`: a factor of
-#   {glue:text}`loop_fused_lstm_small` for the LSTM at 32 units.
-# * **One thread per small model.** Rows `*_2_threads`: {glue:text}`threads_small` at
-#   32 units, {glue:text}`threads_large` at 512; run independent models side by side
-#   instead ({ref}`ch-setup`).
+# * **For the LSTM, use the framework's layer, not a loop of cells.** Rows `*_loop_*`: a
+#   factor of {glue:text}`loop_fused_lstm_small` at 32 units; PyTorch's GRU layer is
+#   itself a loop of small operations, so for it the two are close
+#   ({glue:text}`loop_fused_gru_small` at 32 units).
+# * **Threads: measure, and count the cores.** Rows `*_2_threads`:
+#   {glue:text}`threads_small` at 32 units, {glue:text}`threads_large` at 512; with
+#   several models to train, one thread each, side by side, keeps every core busy without
+#   oversubscribing them ({ref}`ch-setup`).
 # * **Keras on a CPU: no fused kernel.** Rows `keras_*`:
 #   {glue:text}`keras_torch_lstm_small` times PyTorch's LSTM time at 32 units.
 # * **On a GPU:** {glue:text}`gpu_status`
@@ -1089,8 +1092,8 @@ for (hidden, steps), rows in grid.groupby(["hidden", "time"]):
 #   the timings.
 # * The fused GRU's training step holds less memory; the number of sequential steps
 #   costs more than the choice of cell, in either.
-# * Use the framework's fused layer, one thread per small model, and measure on the
-#   hardware you will train on (`benchmarks/rnn_speed.py`).
+# * Use the framework's fused LSTM layer, never more processes × threads than cores, and
+#   measure on the hardware you will train on (`benchmarks/rnn_speed.py`).
 #
 # ## Exercises
 

@@ -427,8 +427,8 @@ ratio = profiles["lstm_attention"][390] / profiles["lstm_attention"][10]
 glue("long_grad_attention_ratio", f"{ratio:.1f}")
 learned_recall = [n for n in MODELS if longest_solved("recall", n)]
 if learned_recall == ["lstm_forget_bias_3"]:
-    words = ("the only one of the four that learned the recall in these runs",
-             "它也是四者中唯一在这些运行中学会了回忆任务的")
+    words = ("the only one of the table's five cells that learned the recall in these runs",
+             "它也是表中五种单元里唯一在这些运行中学会了回忆任务的")
 elif learned_recall:
     words = ("in these runs the recall was learned by "
              + listing([NAMES[n][0] for n in learned_recall]),
@@ -777,8 +777,8 @@ assert far_table.loc["lstm_last_state", "succeeded"] == 0
 # %% [markdown]
 # With attention, {glue:text}`long_att_solved` of three seeds solve the recall at 400
 # steps, in {glue:text}`long_att_updates` updates on average; the same LSTM with a
-# last-state readout solves it in {glue:text}`long_last_solved`, as the table's rule
-# assumed. {glue:text}`long_att_words`: it gets the largest weight in
+# last-state readout solves it with {glue:text}`long_last_solved` of three seeds, as the
+# table's rule assumed. {glue:text}`long_att_words`: it gets the largest weight in
 # {glue:text}`long_att_points` of the 1,000 test sequences, and on average
 # {glue:text}`long_att_mass` of the total weight. Attention did not make the LSTM's own
 # memory any longer; it made memory unnecessary, since the state at the marked step only

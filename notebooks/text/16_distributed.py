@@ -256,13 +256,12 @@ assert (owa < 0.7).all().all()  # well ahead of Naive2 (1.0)
 # hundred steps. The training losses in the table agree to several digits.
 
 # %% [markdown]
-# ## Throughput, and why two processes gain little here
+# ## Throughput: what two processes gain here
 #
 # Two processes should halve the time of an epoch, if each did half the work in half the
-# time and the all-reduce were free. Neither holds for a small recurrent network on a
-# CPU. {func}`seqlib.timing.time_training_step` measures one forward and backward pass of
-# this chapter's LSTM on one thread, for a batch of 256 and for the 128 windows each of
-# two processes takes per step:
+# time and the all-reduce were free. {func}`seqlib.timing.time_training_step` measures one
+# forward and backward pass of this chapter's LSTM on one thread, for a batch of 256 and
+# for the 128 windows each of two processes takes per step:
 
 # %%
 torch.manual_seed(0)
@@ -281,6 +280,13 @@ print(f"best possible speed-up from halving the batch: {ideal:.2f}")
 speed = table.groupby("processes")["windows per second"].mean()
 speedup = speed[2] / speed[1]
 glue("ideal_speedup", f"{ideal:.1f}")
+glue("ideal_words",
+     "less than twice: a batch of 128 windows leaves the small matrix products of a "
+     "64-unit LSTM too little work to be limited by arithmetic alone" if ideal < 1.8
+     else "about twice or more: here the work of a step shrank with the batch",
+     zh="不到两倍：对 64 个单元的 LSTM 来说，128 个窗口的批量留给小矩阵乘法的工作量太少，"
+     "性能不仅仅受限于算术运算" if ideal < 1.8
+     else "约为两倍或更多：在这里，一步的工作量随批量一起减少")  # fmt: skip
 glue("speed_1p", f"{speed[1]:,.0f}")
 glue("speed_2p", f"{speed[2]:,.0f}")
 glue("speedup", f"{speedup:.1f}")
@@ -323,15 +329,13 @@ glue("fig-distributed-runs", fig)
 # of the training loop, without start-up).
 # ```
 #
-# Halving the batch makes a step only {glue:text}`ideal_speedup` times faster, not twice:
-# a batch of 128 windows leaves the small matrix products of a 64-unit LSTM too little
-# work to be limited by arithmetic alone (the latency of each of the 7 recurrent steps
-# counts, {ref}`ch-setup`). That is the best two processes could gain. The measured
-# throughput was {glue:text}`speed_1p` windows per second on one process and
-# {glue:text}`speed_2p` on two (means over the two seeds), a ratio of
-# {glue:text}`speedup`. Two runs of the same setting differed by up to a factor of
-# {glue:text}`speed_spread`, so on this shared machine only a large ratio would mean
-# much. Besides the smaller batches, three things stand between the two:
+# Halving the batch made a step {glue:text}`ideal_speedup` times faster,
+# {glue:text}`ideal_words` ({ref}`ch-setup` measures the same question with threads). That
+# is the best two processes could gain. The measured throughput was {glue:text}`speed_1p`
+# windows per second on one process and {glue:text}`speed_2p` on two (means over the two
+# seeds), a ratio of {glue:text}`speedup`. Two runs of the same setting differed by up to
+# a factor of {glue:text}`speed_spread`, so on this shared machine only a large ratio
+# would mean much. Besides the smaller batches, three things stand between the two:
 #
 # * **the all-reduce**: every step, each process sends and receives the
 #   {glue:text}`grad_kib` KiB gradient and waits for the other, {glue:text}`steps_per_epoch`
@@ -407,7 +411,7 @@ glue("resume_owa", f"{resumed['val_owa']:.4f}")
 # torchrun --nnodes 2 --nproc-per-node 4 \
 #     --rdzv-backend c10d --rdzv-endpoint node01.example.org:29500 --rdzv-id m4-run-1 \
 #     -m seqlib.distributed_forecast --epochs 15 --stride 2 --hidden 128 \
-#     --batch-size 2048 --lr 0.008 --checkpoint /shared/m4/checkpoint.pt
+#     --batch-size 2048 --lr 0.016 --checkpoint /shared/m4/checkpoint.pt
 # ```
 #
 # With the static rendezvous, `--node-rank 0` ... `--node-rank 1` and `--master-addr`
