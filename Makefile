@@ -152,14 +152,14 @@ test-py312: $(STAMP312)
 # rounding, so that training takes another path), OTHER_THREADS threads in the
 # chapters that train in the notebook's own process with both frameworks (the others
 # train in worker processes of one thread each), and tools/background_load.py keeping
-# a core busy in bursts. An assertion on a timing, or on the outcome of one chaotic
-# training run, fails here before it fails on a reader's machine.
+# a core busy in bursts, 40 % of the time. An assertion on a timing, or on the outcome
+# of one chaotic training run, fails here before it fails on a reader's machine.
 OTHER_CPU_ENV := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
 OTHER_THREADS ?= 2
 OTHER_CPU_NOTEBOOKS ?= $(NOTEBOOKS)
 OTHER_NBVAL := $(VENV312)/bin/pytest --nbval-lax -p no:cacheprovider
 test-other-cpu: $(STAMP312)
-	@set -e; $(VENV312)/bin/python tools/background_load.py --parent $$$$ --seconds 5400 & \
+	@set -e; $(VENV312)/bin/python tools/background_load.py --parent $$$$ --seconds 5400 --busy 0.4 & \
 	  load=$$!; trap 'kill $$load 2>/dev/null || true' EXIT; \
 	  two="$(filter $(BOTH_FRAMEWORKS),$(OTHER_CPU_NOTEBOOKS))"; \
 	  one="$(filter-out $(BOTH_FRAMEWORKS),$(OTHER_CPU_NOTEBOOKS))"; \
